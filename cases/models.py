@@ -47,7 +47,9 @@ def precision_constraint(date_field, name):
         condition=Q(**{f"{date_field}__isnull": True})
         | Q(**{precision_field: Precision.DAY})
         | Q(**{precision_field: Precision.MONTH, f"{date_field}__day": 1})
-        | Q(**{precision_field: Precision.YEAR, f"{date_field}__day": 1, f"{date_field}__month": 1}),
+        | Q(
+            **{precision_field: Precision.YEAR, f"{date_field}__day": 1, f"{date_field}__month": 1}
+        ),
         name=name,
         violation_error_message=_(
             "A date known only to the month must be the month's first day; "
@@ -139,9 +141,7 @@ class Entry(models.Model):
     updated_at = models.DateTimeField(
         _("last updated"), auto_now=True, help_text=_("Public: shown as the page's last update.")
     )
-    published_at = models.DateTimeField(
-        _("first published"), null=True, blank=True, editable=False
-    )
+    published_at = models.DateTimeField(_("first published"), null=True, blank=True, editable=False)
     retraction_reason = models.TextField(
         _("retraction reason"), blank=True, help_text=_("Staff only.")
     )
@@ -338,7 +338,9 @@ class SourceQuerySet(models.QuerySet):
 
 
 class Source(models.Model):
-    url = models.URLField(_("URL"), max_length=1000, blank=True, help_text=_("Public unless confidential."))
+    url = models.URLField(
+        _("URL"), max_length=1000, blank=True, help_text=_("Public unless confidential.")
+    )
     title = models.CharField(_("title"), max_length=500, blank=True)
     publisher = models.CharField(_("publisher"), max_length=255, blank=True)
     published_on = models.DateField(_("publication date"), null=True, blank=True)
@@ -346,7 +348,10 @@ class Source(models.Model):
         _("language"), max_length=10, blank=True, help_text=_("Language code, e.g. en, az, ru.")
     )
     archive_url = models.URLField(
-        _("archive URL"), max_length=1000, blank=True, help_text=_("A snapshot, in case the page goes.")
+        _("archive URL"),
+        max_length=1000,
+        blank=True,
+        help_text=_("A snapshot, in case the page goes."),
     )
     confidential = models.BooleanField(
         _("confidential"),
@@ -362,9 +367,7 @@ class Source(models.Model):
         verbose_name = _("source")
         verbose_name_plural = _("sources")
         constraints = [
-            models.UniqueConstraint(
-                fields=["url"], condition=~Q(url=""), name="source_unique_url"
-            ),
+            models.UniqueConstraint(fields=["url"], condition=~Q(url=""), name="source_unique_url"),
             models.CheckConstraint(
                 condition=~Q(url="") | ~Q(title=""),
                 name="source_has_url_or_title",
@@ -585,9 +588,13 @@ def format_sentence(kind, months):
     years, rest = divmod(months, 12)
     parts = []
     if years:
-        parts.append(npgettext("sentence length", "%(n)d year", "%(n)d years", years) % {"n": years})
+        parts.append(
+            npgettext("sentence length", "%(n)d year", "%(n)d years", years) % {"n": years}
+        )
     if rest:
-        parts.append(npgettext("sentence length", "%(n)d month", "%(n)d months", rest) % {"n": rest})
+        parts.append(
+            npgettext("sentence length", "%(n)d month", "%(n)d months", rest) % {"n": rest}
+        )
     return f"{label}, {' '.join(parts)}"
 
 
@@ -645,7 +652,9 @@ class Affiliation(models.Model):
     end_precision = models.CharField(
         _("until, known to the"), max_length=5, choices=Precision, default=Precision.YEAR
     )
-    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="+")
+    sources = models.ManyToManyField(
+        Source, verbose_name=_("sources"), blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["detainee", "start", "id"]
@@ -654,8 +663,12 @@ class Affiliation(models.Model):
         constraints = [
             precision_constraint("start", "affiliation_start_precision"),
             precision_constraint("end", "affiliation_end_precision"),
-            not_before("end", "start", "affiliation_end_not_before_start",
-                       _("An affiliation cannot end before it starts.")),
+            not_before(
+                "end",
+                "start",
+                "affiliation_end_not_before_start",
+                _("An affiliation cannot end before it starts."),
+            ),
         ]
 
     def __str__(self):
@@ -712,8 +725,13 @@ class Case(Entry):
         _("investigating body"), max_length=255, blank=True, help_text=_("Public.")
     )
     court = models.ForeignKey(
-        Court, verbose_name=_("court"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="cases", help_text=_("Public. The trial court."),
+        Court,
+        verbose_name=_("court"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        help_text=_("Public. The trial court."),
     )
     case_number = models.CharField(_("case number"), max_length=100, blank=True)
     opened_on = models.DateField(_("opened"), null=True, blank=True)
@@ -721,7 +739,9 @@ class Case(Entry):
         _("opened, known to the"), max_length=5, choices=Precision, default=Precision.DAY
     )
     description = models.TextField(_("description"), blank=True, help_text=_("Public."))
-    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="cases")
+    sources = models.ManyToManyField(
+        Source, verbose_name=_("sources"), blank=True, related_name="cases"
+    )
     defendants = models.ManyToManyField(
         Detainee, through="CaseDefendant", verbose_name=_("defendants"), related_name="cases"
     )
@@ -733,7 +753,8 @@ class Case(Entry):
         constraints = [
             precision_constraint("opened_on", "case_opened_precision"),
             models.CheckConstraint(
-                condition=~Q(parent=F("pk")), name="case_not_own_parent",
+                condition=~Q(parent=F("pk")),
+                name="case_not_own_parent",
                 violation_error_message=_("A case cannot be separated from itself."),
             ),
         ]
@@ -746,16 +767,18 @@ class Case(Entry):
             self.slug = unique_slug(Case, self.name)
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return reverse("cases:case-detail", args=[self.slug])
+
     def clean(self):
         node, seen = self.parent, set()
         while node is not None and node.pk not in seen:
             if self.pk and node.pk == self.pk:
-                raise ValidationError({"parent": _("A case cannot be separated from its own split-off.")})
+                raise ValidationError(
+                    {"parent": _("A case cannot be separated from its own split-off.")}
+                )
             seen.add(node.pk)
             node = node.parent
-
-    def get_absolute_url(self):
-        return reverse("cases:case-detail", args=[self.slug])
 
 
 class CaseDefendant(models.Model):
@@ -763,7 +786,9 @@ class CaseDefendant(models.Model):
         SUSPECT = "suspect", _("suspect")
         ACCUSED = "accused", _("accused")
 
-    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="memberships")
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="memberships"
+    )
     detainee = models.ForeignKey(
         Detainee, verbose_name=_("detainee"), on_delete=models.CASCADE, related_name="memberships"
     )
@@ -772,7 +797,9 @@ class CaseDefendant(models.Model):
     since_precision = models.CharField(
         _("since, known to the"), max_length=5, choices=Precision, default=Precision.DAY
     )
-    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="+")
+    sources = models.ManyToManyField(
+        Source, verbose_name=_("sources"), blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["case", "detainee"]
@@ -811,23 +838,38 @@ class Charge(models.Model):
         CaseDefendant, verbose_name=_("defendant"), on_delete=models.CASCADE, related_name="charges"
     )
     article = models.ForeignKey(
-        LegalArticle, verbose_name=_("article"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="charges", help_text=_("Public. Leave empty only when the source names no article."),
+        LegalArticle,
+        verbose_name=_("article"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="charges",
+        help_text=_("Public. Leave empty only when the source names no article."),
     )
     requalified_from = models.ForeignKey(
-        LegalArticle, verbose_name=_("requalified from"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        LegalArticle,
+        verbose_name=_("requalified from"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     description = models.CharField(
-        _("description"), max_length=255, blank=True,
+        _("description"),
+        max_length=255,
+        blank=True,
         help_text=_("Public. The offence in words, required when no article is given."),
     )
     action = models.CharField(_("action"), max_length=12, choices=Action, default=Action.BROUGHT)
-    date = models.DateField(_("date"), null=True, blank=True, help_text=_("Public. Empty when unknown."))
+    date = models.DateField(
+        _("date"), null=True, blank=True, help_text=_("Public. Empty when unknown.")
+    )
     date_precision = models.CharField(
         _("date known to the"), max_length=5, choices=Precision, default=Precision.DAY
     )
-    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="charges")
+    sources = models.ManyToManyField(
+        Source, verbose_name=_("sources"), blank=True, related_name="charges"
+    )
 
     class Meta:
         ordering = ["defendant", F("date").asc(nulls_last=True), "id"]
@@ -838,13 +880,20 @@ class Charge(models.Model):
             models.CheckConstraint(
                 condition=Q(article__isnull=False) | ~Q(description=""),
                 name="charge_has_article_or_description",
-                violation_error_message=_("Give the article, or describe the offence when no article is known."),
+                violation_error_message=_(
+                    "Give the article, or describe the offence when no article is known."
+                ),
             ),
         ]
 
     def __str__(self):
         offence = str(self.article) if self.article_id else self.description
         return f"{offence} ({self.get_action_display()})"
+
+
+SENTENCE_ONLY_ON_DECISIONS = _(
+    "Only a verdict, an appeal, a cassation or a prosecutor's demand carries a sentence."
+)
 
 
 # --- The timeline -----------------------------------------------------------------------------
@@ -875,31 +924,54 @@ class Event(models.Model):
         OTHER = "other", _("other")
 
     SENTENCE_KINDS = {Kind.PROSECUTOR_DEMAND, Kind.VERDICT, Kind.APPEAL, Kind.CASSATION}
-    TERM_KINDS = {Kind.REMAND, Kind.REMAND_EXTENSION, Kind.HOUSE_ARREST, Kind.POLICE_SUPERVISION,
-                  Kind.TRAVEL_BAN}
+    TERM_KINDS = {
+        Kind.REMAND,
+        Kind.REMAND_EXTENSION,
+        Kind.HOUSE_ARREST,
+        Kind.POLICE_SUPERVISION,
+        Kind.TRAVEL_BAN,
+    }
 
     detainee = models.ForeignKey(
         Detainee, verbose_name=_("detainee"), on_delete=models.CASCADE, related_name="events"
     )
     case = models.ForeignKey(
-        Case, verbose_name=_("case"), null=True, blank=True, on_delete=models.PROTECT,
+        Case,
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="events",
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, help_text=_("Public."))
-    date = models.DateField(_("date"), help_text=_("Public. For a date known to the month, any day of it."))
+    date = models.DateField(
+        _("date"), help_text=_("Public. For a date known to the month, any day of it.")
+    )
     date_precision = models.CharField(
         _("date known to the"), max_length=5, choices=Precision, default=Precision.DAY
     )
     court = models.ForeignKey(
-        Court, verbose_name=_("court"), null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        Court,
+        verbose_name=_("court"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
     )
     facility = models.ForeignKey(
-        Facility, verbose_name=_("place of detention"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="events",
+        Facility,
+        verbose_name=_("place of detention"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
     )
     description = models.TextField(_("description"), blank=True, help_text=_("Public."))
     term_months = models.PositiveSmallIntegerField(
-        _("term, months"), null=True, blank=True, help_text=_("Public. Length ordered by the court.")
+        _("term, months"),
+        null=True,
+        blank=True,
+        help_text=_("Public. Length ordered by the court."),
     )
     term_days = models.PositiveSmallIntegerField(
         _("term, days"), null=True, blank=True, validators=[MaxValueValidator(366)]
@@ -910,7 +982,9 @@ class Event(models.Model):
         _("sentence, months"), null=True, blank=True, validators=[MaxValueValidator(11)]
     )
     in_absentia = models.BooleanField(_("in absentia"), default=False)
-    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="events")
+    sources = models.ManyToManyField(
+        Source, verbose_name=_("sources"), blank=True, related_name="events"
+    )
     internal_note = models.TextField(_("internal note"), blank=True, help_text=_("Staff only."))
 
     class Meta:
@@ -928,9 +1002,7 @@ class Event(models.Model):
                 condition=Q(sentence_kind="")
                 | Q(kind__in=["prosecutor_demand", "verdict", "appeal", "cassation"]),
                 name="event_sentence_only_on_decisions",
-                violation_error_message=_(
-                    "Only a verdict, an appeal, a cassation or a prosecutor's demand carries a sentence."
-                ),
+                violation_error_message=SENTENCE_ONLY_ON_DECISIONS,
             ),
         ]
 
@@ -940,11 +1012,11 @@ class Event(models.Model):
     def clean(self):
         self.date = truncate_to_precision(self.date, self.date_precision)
         if self.sentence_kind and self.kind not in self.SENTENCE_KINDS:
-            raise ValidationError(
-                {"sentence_kind": _("Only a verdict, an appeal, a cassation or a prosecutor's demand carries a sentence.")}
-            )
+            raise ValidationError({"sentence_kind": SENTENCE_ONLY_ON_DECISIONS})
         if (self.sentence_years or self.sentence_months) and not self.sentence_kind:
-            raise ValidationError({"sentence_kind": _("Say what kind of sentence this length is for.")})
+            raise ValidationError(
+                {"sentence_kind": _("Say what kind of sentence this length is for.")}
+            )
 
     @property
     def date_display(self):
@@ -979,8 +1051,12 @@ class CustodyPeriod(models.Model):
         ordering = ["detainee", "start"]
         indexes = [models.Index(fields=["kind", "start", "end"])]
         constraints = [
-            not_before("end", "start", "custodyperiod_end_not_before_start",
-                       _("A release cannot come before the detention.")),
+            not_before(
+                "end",
+                "start",
+                "custodyperiod_end_not_before_start",
+                _("A release cannot come before the detention."),
+            ),
         ]
 
     def __str__(self):
@@ -1012,7 +1088,9 @@ class DerivedTimeline:
             "status_since": self.status_since,
             "status_since_precision": self.status_since_precision,
             "first_detained_on": custody[0]["start"] if custody else None,
-            "first_detained_on_precision": custody[0]["start_precision"] if custody else Precision.DAY,
+            "first_detained_on_precision": custody[0]["start_precision"]
+            if custody
+            else Precision.DAY,
             "in_custody_since": current["start"] if current else None,
             "in_custody_since_precision": current["start_precision"] if current else Precision.DAY,
             "released_on": closed[-1]["end"] if closed and not current else None,
@@ -1039,8 +1117,13 @@ def derive_timeline(events):
 
     def open_(kind, event):
         if kind not in open_period:
-            period = {"kind": kind, "start": event.date, "start_precision": event.date_precision,
-                      "end": None, "end_precision": Precision.DAY}
+            period = {
+                "kind": kind,
+                "start": event.date,
+                "start_precision": event.date_precision,
+                "end": None,
+                "end_precision": Precision.DAY,
+            }
             open_period[kind] = period
             result.periods.append(period)
 
@@ -1063,13 +1146,20 @@ def derive_timeline(events):
         kind = event.kind
         held = CustodyPeriod.Kind.CUSTODY in open_period
         if kind in {K.DETENTION, K.REMAND, K.REMAND_EXTENSION}:
-            if not held and CustodyPeriod.Kind.HOUSE_ARREST not in open_period and kind == K.DETENTION:
+            if (
+                not held
+                and CustodyPeriod.Kind.HOUSE_ARREST not in open_period
+                and kind == K.DETENTION
+            ):
                 # A new arrest after a release starts a new proceeding.
                 on_trial = False
                 result.sentence_kind, result.sentence_months = "", None
             close(CustodyPeriod.Kind.HOUSE_ARREST, event)
             open_(CustodyPeriod.Kind.CUSTODY, event)
-            if result.status not in {Status.PRE_TRIAL, Status.ON_TRIAL, Status.IMPRISONED} or not held:
+            if (
+                result.status not in {Status.PRE_TRIAL, Status.ON_TRIAL, Status.IMPRISONED}
+                or not held
+            ):
                 set_status(Status.ON_TRIAL if on_trial else Status.PRE_TRIAL, event)
         elif kind == K.HOUSE_ARREST:
             close(CustodyPeriod.Kind.CUSTODY, event)
@@ -1099,8 +1189,11 @@ def derive_timeline(events):
             if first_detention is not None and event.date < first_detention:
                 result.problems.append(
                     _("A %(kind)s on %(date)s comes before the first detention (%(first)s).")
-                    % {"kind": event.get_kind_display(), "date": event.date_display,
-                       "first": format_partial_date(first_detention)}
+                    % {
+                        "kind": event.get_kind_display(),
+                        "date": event.date_display,
+                        "first": format_partial_date(first_detention),
+                    }
                 )
             close_all(event)
             set_status(Status.PARDONED if kind == K.PARDON else Status.RELEASED, event)
@@ -1123,9 +1216,15 @@ class ConventionArticle(models.Model):
     """A provision of the European Convention found violated, e.g. 5§1(c) or 18+5."""
 
     code = models.CharField(
-        _("code"), max_length=30, unique=True,
-        validators=[RegexValidator(r"^P?[0-9]+(-[0-9]+)?(§[0-9]+)?(\([a-z]\))?(\+[0-9]+(§[0-9]+)?)?$",
-                                   _("Write it like 5§1(c), 18+5 or P1-1."))],
+        _("code"),
+        max_length=30,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^P?[0-9]+(-[0-9]+)?(§[0-9]+)?(\([a-z]\))?(\+[0-9]+(§[0-9]+)?)?$",
+                _("Write it like 5§1(c), 18+5 or P1-1."),
+            )
+        ],
         help_text=_("Public."),
     )
     title = models.CharField(_("title"), max_length=255, blank=True, help_text=_("Public."))
@@ -1145,18 +1244,28 @@ class ExecutionGroup(models.Model):
         ENHANCED = "enhanced", _("enhanced supervision")
         CLOSED = "closed", _("closed")
 
-    slug = models.SlugField(_("slug"), max_length=100, unique=True, help_text=_("Public: the group's URL."))
+    slug = models.SlugField(
+        _("slug"), max_length=100, unique=True, help_text=_("Public: the group's URL.")
+    )
     name = models.CharField(_("name"), max_length=255, help_text=_("Public."))
-    former_name = models.CharField(_("former name"), max_length=255, blank=True, help_text=_("Public."))
+    former_name = models.CharField(
+        _("former name"), max_length=255, blank=True, help_text=_("Public.")
+    )
     lead_application = models.ForeignKey(
-        "EchrApplication", verbose_name=_("lead case"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "EchrApplication",
+        verbose_name=_("lead case"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     supervision = models.CharField(
         _("supervision"), max_length=10, choices=Supervision, default=Supervision.STANDARD
     )
     description = models.TextField(_("description"), blank=True, help_text=_("Public."))
-    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="+")
+    sources = models.ManyToManyField(
+        Source, verbose_name=_("sources"), blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["name"]
@@ -1166,21 +1275,31 @@ class ExecutionGroup(models.Model):
     def __str__(self):
         return self.name
 
-    def clean(self):
-        if self.lead_application_id and self.pk and self.lead_application.group_id not in (None, self.pk):
-            raise ValidationError({"lead_application": _("The lead case must belong to this group.")})
-
     def get_absolute_url(self):
         return reverse("cases:echr-group", args=[self.slug])
+
+    def clean(self):
+        if (
+            self.lead_application_id
+            and self.pk
+            and self.lead_application.group_id not in (None, self.pk)
+        ):
+            raise ValidationError(
+                {"lead_application": _("The lead case must belong to this group.")}
+            )
 
 
 class EchrApplication(models.Model):
     number = models.CharField(
-        _("application number"), max_length=12, unique=True,
+        _("application number"),
+        max_length=12,
+        unique=True,
         validators=[RegexValidator(APPLICATION_NUMBER_RE, _("Write the number like 47145/14."))],
         help_text=_("Public, like 47145/14."),
     )
-    title = models.CharField(_("title"), max_length=255, help_text=_("Public, e.g. Mammadli v. Azerbaijan."))
+    title = models.CharField(
+        _("title"), max_length=255, help_text=_("Public, e.g. Mammadli v. Azerbaijan.")
+    )
     applicants = models.ManyToManyField(
         Detainee, verbose_name=_("applicants"), blank=True, related_name="echr_applications"
     )
@@ -1189,18 +1308,29 @@ class EchrApplication(models.Model):
     judgment_on = models.DateField(_("judgment"), null=True, blank=True)
     final_on = models.DateField(_("final"), null=True, blank=True)
     violations = models.ManyToManyField(
-        ConventionArticle, verbose_name=_("violations found"), blank=True, related_name="applications"
+        ConventionArticle,
+        verbose_name=_("violations found"),
+        blank=True,
+        related_name="applications",
     )
     hudoc_itemid = models.CharField(
-        _("HUDOC item id"), max_length=30, blank=True,
+        _("HUDOC item id"),
+        max_length=30,
+        blank=True,
         validators=[RegexValidator(HUDOC_ITEMID_RE, _("Write the item id like 001-182178."))],
         help_text=_("Public. The judgment's HUDOC item id, when known."),
     )
     group = models.ForeignKey(
-        ExecutionGroup, verbose_name=_("execution group"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="applications",
+        ExecutionGroup,
+        verbose_name=_("execution group"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="applications",
     )
-    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="+")
+    sources = models.ManyToManyField(
+        Source, verbose_name=_("sources"), blank=True, related_name="+"
+    )
     internal_notes = models.TextField(_("internal notes"), blank=True, help_text=_("Staff only."))
 
     class Meta:
@@ -1209,19 +1339,32 @@ class EchrApplication(models.Model):
         verbose_name_plural = _("ECHR applications")
         constraints = [
             models.CheckConstraint(
-                condition=Q(number__regex=APPLICATION_NUMBER_RE), name="echr_number_format",
+                condition=Q(number__regex=APPLICATION_NUMBER_RE),
+                name="echr_number_format",
                 violation_error_message=_("Write the number like 47145/14."),
             ),
             models.CheckConstraint(
                 condition=Q(hudoc_itemid="") | Q(hudoc_itemid__regex=HUDOC_ITEMID_RE),
                 name="echr_itemid_format",
             ),
-            not_before("communicated_on", "lodged_on", "echr_communicated_after_lodged",
-                       _("An application cannot be communicated before it was lodged.")),
-            not_before("judgment_on", "lodged_on", "echr_judgment_after_lodged",
-                       _("A judgment cannot come before the application was lodged.")),
-            not_before("final_on", "judgment_on", "echr_final_after_judgment",
-                       _("A judgment cannot become final before it was delivered.")),
+            not_before(
+                "communicated_on",
+                "lodged_on",
+                "echr_communicated_after_lodged",
+                _("An application cannot be communicated before it was lodged."),
+            ),
+            not_before(
+                "judgment_on",
+                "lodged_on",
+                "echr_judgment_after_lodged",
+                _("A judgment cannot come before the application was lodged."),
+            ),
+            not_before(
+                "final_on",
+                "judgment_on",
+                "echr_final_after_judgment",
+                _("A judgment cannot become final before it was delivered."),
+            ),
         ]
 
     def __str__(self):
@@ -1263,7 +1406,9 @@ class CmDecision(models.Model):
         verbose_name = _("Committee of Ministers document")
         verbose_name_plural = _("Committee of Ministers documents")
         constraints = [
-            models.UniqueConstraint(fields=["group", "reference"], name="cmdecision_unique_reference"),
+            models.UniqueConstraint(
+                fields=["group", "reference"], name="cmdecision_unique_reference"
+            ),
             precision_constraint("date", "cmdecision_date_precision"),
         ]
 

@@ -78,9 +78,11 @@ def search_key(text):
 
 def ascii_name(text):
     """A readable ASCII rendering for slugs: Anar Məmmədli -> Anar Mammadli."""
-    return _strip_accents(transliterate_cyrillic(text).translate(_LATIN)).encode(
-        "ascii", "ignore"
-    ).decode()
+    return (
+        _strip_accents(transliterate_cyrillic(text).translate(_LATIN))
+        .encode("ascii", "ignore")
+        .decode()
+    )
 
 
 def slug_for(text, max_length=80):

@@ -5,76 +5,82 @@ from modeltranslation.translator import TranslationOptions, register
 from . import models
 
 
+class Options(TranslationOptions):
+    # An empty translation is stored as NULL, whether it came from a form or from code, so that
+    # "missing in this language" has one meaning (and history shows no ""/NULL flip-flops).
+    empty_values = None
+
+
 @register(models.Occupation)
-class OccupationTranslation(TranslationOptions):
+class OccupationTranslation(Options):
     fields = ["name"]
 
 
 @register(models.Organization)
-class OrganizationTranslation(TranslationOptions):
+class OrganizationTranslation(Options):
     fields = ["name"]
 
 
 @register(models.Court)
-class CourtTranslation(TranslationOptions):
+class CourtTranslation(Options):
     fields = ["name"]
 
 
 @register(models.Facility)
-class FacilityTranslation(TranslationOptions):
+class FacilityTranslation(Options):
     fields = ["name", "location"]
 
 
 @register(models.LegalCode)
-class LegalCodeTranslation(TranslationOptions):
+class LegalCodeTranslation(Options):
     fields = ["name"]
 
 
 @register(models.LegalArticle)
-class LegalArticleTranslation(TranslationOptions):
+class LegalArticleTranslation(Options):
     fields = ["title"]
 
 
 @register(models.Detainee)
-class DetaineeTranslation(TranslationOptions):
+class DetaineeTranslation(Options):
     fields = ["bio"]
 
 
 @register(models.Affiliation)
-class AffiliationTranslation(TranslationOptions):
+class AffiliationTranslation(Options):
     fields = ["role"]
 
 
 @register(models.Case)
-class CaseTranslation(TranslationOptions):
+class CaseTranslation(Options):
     fields = ["name", "investigating_body", "description"]
 
 
 @register(models.Charge)
-class ChargeTranslation(TranslationOptions):
+class ChargeTranslation(Options):
     fields = ["description"]
 
 
 @register(models.Event)
-class EventTranslation(TranslationOptions):
+class EventTranslation(Options):
     fields = ["description"]
 
 
 @register(models.ConventionArticle)
-class ConventionArticleTranslation(TranslationOptions):
+class ConventionArticleTranslation(Options):
     fields = ["title"]
 
 
 @register(models.ExecutionGroup)
-class ExecutionGroupTranslation(TranslationOptions):
+class ExecutionGroupTranslation(Options):
     fields = ["name", "former_name", "description"]
 
 
 @register(models.EchrApplication)
-class EchrApplicationTranslation(TranslationOptions):
+class EchrApplicationTranslation(Options):
     fields = ["title"]
 
 
 @register(models.CmDecision)
-class CmDecisionTranslation(TranslationOptions):
+class CmDecisionTranslation(Options):
     fields = ["summary"]

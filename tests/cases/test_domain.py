@@ -1,0 +1,171 @@
+"""Dates at their precision, the article hierarchy, charge history, HUDOC links, name folding."""
+
+import datetime
+import json
+from urllib.parse import unquote
+
+import pytest
+from django.template import Context, Template
+
+from cases import models as m
+from cases.text import ascii_name, search_key
+
+D = datetime.date
+
+
+@pytest.mark.parametrize(
+    ("value", "precision", "expected"),
+    [
+        (D(2024, 4, 29), m.Precision.DAY, "29 April 2024"),
+        (D(2024, 4, 1), m.Precision.MONTH, "April 2024"),
+        (D(2024, 1, 1), m.Precision.YEAR, "2024"),
+        (None, m.Precision.DAY, ""),
+    ],
+)
+def test_partial_dates_are_written_at_their_precision(value, precision, expected):
+    assert m.format_partial_date(value, precision) == expected
+
+
+def test_partial_date_template_filter():
+    template = Template("{% load cases_tags %}{{ d|partial_date:p }}")
+    assert template.render(Context({"d": D(2024, 4, 1), "p": "month"})) == "April 2024"
+
+
+# --- Articles ----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_saving_a_sub_article_creates_its_ancestors(make_article):
+    leaf = make_article("206.3.2", "smuggling by a group of persons by prior conspiracy")
+    assert leaf.parent.number == "206.3"
+    assert leaf.parent.parent.number == "206"
+    assert [a.number for a in leaf.ancestors()] == ["206", "206.3"]
+
+
+@pytest.mark.django_db
+def test_filtering_on_an_article_finds_its_sub_articles_only(make_article):
+    for number in ["206", "206.3", "206.3.2", "206.4", "2061", "20.6"]:
+        make_article(number)
+    found = set(m.LegalArticle.objects.under("206").values_list("number", flat=True))
+    assert found == {"206", "206.3", "206.3.2", "206.4"}
+    assert set(m.LegalArticle.objects.under("206.3").values_list("number", flat=True)) == {
+        "206.3",
+        "206.3.2",
+    }
+
+
+@pytest.mark.django_db
+def test_articles_sort_by_number_not_by_text(make_article):
+    for number in ["206.10", "206.3", "206", "192.2.2"]:
+        make_article(number)
+    assert list(m.LegalArticle.objects.values_list("number", flat=True)) == [
+        "192",
+        "192.2",
+        "192.2.2",
+        "206",
+        "206.3",
+        "206.10",
+    ]
+
+
+# --- Charges ----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_charge_history_keeps_every_row_in_order(make_detainee, make_case, make_article):
+    defendant = m.CaseDefendant.objects.create(case=make_case(), detainee=make_detainee())
+    smuggling = make_article("206.3.2")
+    tax = make_article("213.1")
+    forgery = make_article("313")
+    rows = [
+        (smuggling, "brought", D(2023, 11, 22)),
+        (tax, "added", D(2024, 8, 13)),
+        (forgery, "added", D(2024, 8, 13)),
+        (forgery, "dropped", D(2025, 1, 10)),
+    ]
+    # Entered out of order: the history is read by date, then in the order rows were entered.
+    for article, action, date in [rows[3], rows[0], rows[1], rows[2]]:
+        m.Charge.objects.create(defendant=defendant, article=article, action=action, date=date)
+    m.Charge.objects.create(
+        defendant=defendant, description="an offence the source does not number", action="added"
+    )
+
+    history = [(c.article and c.article.number, c.action) for c in defendant.charges.all()]
+    assert history == [
+        ("206.3.2", "brought"),
+        ("213.1", "added"),
+        ("313", "added"),
+        ("313", "dropped"),
+        (None, "added"),  # an unknown date sorts last
+    ]
+    standing = {
+        c.article.number if c.article else c.description for c in defendant.current_charges()
+    }
+    assert standing == {"206.3.2", "213.1", "an offence the source does not number"}
+
+
+# --- ECHR -------------------------------------------------------------------------------------
+
+
+def test_hudoc_link_from_the_item_id():
+    application = m.EchrApplication(number="47145/14", hudoc_itemid="001-182178")
+    assert application.hudoc_url == "https://hudoc.echr.coe.int/eng?i=001-182178"
+
+
+def test_hudoc_link_from_the_application_number():
+    application = m.EchrApplication(number="47145/14")
+    base, _, fragment = application.hudoc_url.partition("#")
+    assert base == "https://hudoc.echr.coe.int/eng"
+    assert json.loads(unquote(fragment)) == {"appno": ["47145/14"]}
+    assert "/" not in fragment and '"' not in fragment
+
+
+# --- Names ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "spelling", ["Məmmədli", "mammadli", "MAMMADLI", "Мамедли", "Memmedli", "Mammadly"[:-1] + "li"]
+)
+def test_every_spelling_folds_to_the_same_key(spelling):
+    assert search_key(spelling) == search_key("Anar Məmmədli").split()[-1]
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Qurbanova", "Gurbanova"),
+        ("Xədicə", "Khadija"),
+        ("Çingiz", "Chingiz"),
+        ("Şahin", "Shahin"),
+        ("Ağa", "Agha"),
+        ("Hacıyeva", "Hajiyeva"),
+        ("Gülər", "Guler"),
+        ("Öztürk", "Ozturk"),
+        ("Abdullayev", "Абдуллаев"),
+        ("Əliyev", "Алиев"),
+        ("İsmayılova", "Исмаилова"),
+        ("Cəmil", "Джамиль"),
+    ],
+)
+def test_transliteration_variants_match(one, other):
+    assert search_key(one) == search_key(other)
+
+
+def test_different_names_stay_different():
+    assert search_key("Mammadli") != search_key("Mammadov")
+    assert search_key("Anar") != search_key("Ahmad")
+
+
+def test_ascii_name_is_readable():
+    assert ascii_name("Anar Asəf oğlu Məmmədli") == "Anar Asaf oglu Mammadli"
+    assert ascii_name("Əliyev") == "Aliyev"
+
+
+@pytest.mark.django_db
+def test_name_search_finds_every_spelling_and_script(make_detainee):
+    person = make_detainee("Testname Məmmədlova")
+    m.DetaineeName.objects.create(detainee=person, name="Тестнаме Мамедлова", script="cyrillic")
+    make_detainee("Testname Other")
+    person.refresh_derived()
+    for query in ["məmmədlova", "MAMMADLOVA", "Мамедлова", "testname mamedlova", "Mamedlova Test"]:
+        assert list(m.Detainee.objects.matching_name(query)) == [person], query
