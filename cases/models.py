@@ -26,8 +26,12 @@ from django.utils.translation import npgettext, pgettext
 
 from .text import search_key, slug_for
 
+LANGUAGE_CODE_RE = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
 ARTICLE_NUMBER_RE = r"^[0-9]+(\.[0-9]+)*(-[0-9]+)?$"
 APPLICATION_NUMBER_RE = r"^[0-9]{1,6}/[0-9]{2}$"
+LANGUAGE_CODE_VALIDATOR = RegexValidator(
+    LANGUAGE_CODE_RE, _("Use a language code such as en, az or ru.")
+)
 HUDOC_ITEMID_RE = r"^[0-9]{3}-[0-9]+$"
 
 
@@ -345,7 +349,11 @@ class Source(models.Model):
     publisher = models.CharField(_("publisher"), max_length=255, blank=True)
     published_on = models.DateField(_("publication date"), null=True, blank=True)
     language = models.CharField(
-        _("language"), max_length=10, blank=True, help_text=_("Language code, e.g. en, az, ru.")
+        _("language"),
+        max_length=10,
+        blank=True,
+        validators=[LANGUAGE_CODE_VALIDATOR],
+        help_text=_("Language code, e.g. en, az, ru."),
     )
     archive_url = models.URLField(
         _("archive URL"),
@@ -440,7 +448,14 @@ class Detainee(Entry):
         _("name"), max_length=200, help_text=_("Public. Display name in Latin script.")
     )
     slug = models.SlugField(
-        _("slug"), max_length=100, unique=True, help_text=_("Public: the page's permanent URL.")
+        _("slug"),
+        max_length=100,
+        unique=True,
+        blank=True,
+        help_text=_(
+            "Public: the page's permanent URL; never change it once published. "
+            "Leave empty to make one from the name."
+        ),
     )
     gender = models.CharField(
         _("gender"), max_length=10, choices=Gender, default=Gender.UNKNOWN, help_text=_("Public.")
@@ -616,7 +631,11 @@ class DetaineeName(models.Model):
     )
     name = models.CharField(_("name"), max_length=200, help_text=_("Public."))
     language = models.CharField(
-        _("language"), max_length=10, blank=True, help_text=_("Language code, e.g. az, ru, en.")
+        _("language"),
+        max_length=10,
+        blank=True,
+        validators=[LANGUAGE_CODE_VALIDATOR],
+        help_text=_("Language code, e.g. az, ru, en."),
     )
     script = models.CharField(_("script"), max_length=10, choices=Script, default=Script.LATIN)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.TRANSLITERATION)
@@ -709,7 +728,14 @@ class Contact(models.Model):
 
 class Case(Entry):
     slug = models.SlugField(
-        _("slug"), max_length=100, unique=True, help_text=_("Public: the page's permanent URL.")
+        _("slug"),
+        max_length=100,
+        unique=True,
+        blank=True,
+        help_text=_(
+            "Public: the page's permanent URL; never change it once published. "
+            "Leave empty to make one from the name."
+        ),
     )
     name = models.CharField(_("name"), max_length=255, help_text=_("Public."))
     parent = models.ForeignKey(
