@@ -1,6 +1,6 @@
 """The demo data: real, published facts about three detainees, each with the page it was read in.
 
-Every fact here comes from shared/context/demo_facts.md (the Caucasian Knot article it cites as
+Every fact here comes from docs/demo_facts.md (the Caucasian Knot article it cites as
 context/000_097097f577dcadfd.txt is https://www.kavkaz-uzel.eu/articles/420175). Nothing is
 guessed: an unknown date stays empty, a date a source gives only to the month is stored as the
 1st with `Precision.MONTH`, and where sources disagree the conflict goes to a staff-only note.

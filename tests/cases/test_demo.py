@@ -12,7 +12,7 @@ from cases import models as m
 from cases.demo import load_demo
 
 # CI places shared/ beside the repository, as it is here: a missing file fails the test.
-FACTS_FILE = Path(__file__).resolve().parents[2].parent / "shared" / "context" / "demo_facts.md"
+FACTS_FILE = Path(__file__).resolve().parents[2] / "docs" / "demo_facts.md"
 # The facts file cites this article as context/000_097097f577dcadfd.txt.
 CAUCASIAN_KNOT_ARTICLE = "https://www.kavkaz-uzel.eu/articles/420175"
 

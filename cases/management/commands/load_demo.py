@@ -5,7 +5,7 @@ from cases.demo import load_demo
 
 class Command(BaseCommand):
     help = (
-        "Load the demo data (real, sourced facts from shared/context/demo_facts.md). "
+        "Load the demo data (real, sourced facts from docs/demo_facts.md). "
         "Creates what is missing and leaves existing rows alone, so it is safe to run again."
     )
 
