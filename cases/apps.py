@@ -23,10 +23,25 @@ class CasesConfig(AppConfig):
             m.EchrApplication: ["applicants", "violations", "sources"],
             m.ExecutionGroup: ["sources"],
         }
+        # Derived facts are recomputed from the timeline, never edited: history would only hold
+        # stale copies of them.
+        excluded = {
+            m.Detainee: [
+                f.name for f in m.Detainee._meta.fields if not f.editable and f.name not in {
+                    "id", "version", "created_by", "created_at", "updated_at", "published_at",
+                    "is_synthetic",
+                }
+            ],
+        }  # fmt: skip
         for model in [
             m.Occupation, m.Organization, m.Court, m.Facility, m.LegalCode, m.LegalArticle,
             m.Source, m.Detainee, m.DetaineeName, m.Affiliation, m.Contact, m.Case,
             m.CaseDefendant, m.Charge, m.Event, m.ConventionArticle, m.ExecutionGroup,
             m.EchrApplication, m.CmDecision,
         ]:  # fmt: skip
-            register(model, app="cases", m2m_fields=m2m.get(model, []))
+            register(
+                model,
+                app="cases",
+                m2m_fields=m2m.get(model, []),
+                excluded_fields=excluded.get(model, []),
+            )

@@ -497,6 +497,12 @@ class Detainee(Entry):
     first_detained_on_precision = models.CharField(
         max_length=5, choices=Precision, default=Precision.DAY, editable=False
     )
+    last_detained_on = models.DateField(
+        _("last detained"), null=True, blank=True, editable=False, db_index=True
+    )
+    last_detained_on_precision = models.CharField(
+        max_length=5, choices=Precision, default=Precision.DAY, editable=False
+    )
     in_custody_since = models.DateField(
         _("in custody since"), null=True, blank=True, editable=False, db_index=True
     )
@@ -1117,6 +1123,10 @@ class DerivedTimeline:
             "first_detained_on_precision": custody[0]["start_precision"]
             if custody
             else Precision.DAY,
+            "last_detained_on": custody[-1]["start"] if custody else None,
+            "last_detained_on_precision": (
+                custody[-1]["start_precision"] if custody else Precision.DAY
+            ),
             "in_custody_since": current["start"] if current else None,
             "in_custody_since_precision": current["start_precision"] if current else Precision.DAY,
             "released_on": closed[-1]["end"] if closed and not current else None,
