@@ -562,6 +562,11 @@ class Detainee(Entry):
             days += ((today or timezone.localdate()) - self.in_custody_since).days
         return days
 
+    def days_in_current_custody(self, today=None):
+        if not self.in_custody_since:
+            return 0
+        return ((today or timezone.localdate()) - self.in_custody_since).days
+
     @property
     def is_held(self):
         return self.in_custody_since is not None

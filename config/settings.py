@@ -48,7 +48,8 @@ ALLOWED_HOSTS = env.list(
 )
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_ENV=production.")
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# No ATOMIC_REQUESTS: public reads need no transaction; every write is wrapped where it happens
+# (the admin's own views, services.py) in transaction.atomic.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
 
 INSTALLED_APPS = [

@@ -1,0 +1,248 @@
+"""The detainee listing's filters: one FilterSet for the page, the CSV export and the API.
+
+Each filter contributes one condition (a Q object) rather than chaining querysets, so that facet
+counts can apply "every active filter but this one" to each facet in a single query.
+"""
+
+import django_filters as filters
+from django import forms
+from django.core.validators import RegexValidator
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.utils import build_localized_fieldname
+
+from .models import (
+    ARTICLE_NUMBER_RE,
+    Affiliation,
+    Case,
+    CaseDefendant,
+    Charge,
+    CustodyPeriod,
+    Detainee,
+    EchrApplication,
+    Gender,
+    LegalArticle,
+    Occupation,
+    Organization,
+    Status,
+)
+
+ISO_DATE = ["%Y-%m-%d"]
+YES_NO = [("yes", _("yes")), ("no", _("no"))]
+SORTS = {
+    "name": ("name", "pk"),
+    "-detained": (F("last_detained_on").desc(nulls_last=True), "name", "pk"),
+    "detained": (F("last_detained_on").asc(nulls_last=True), "name", "pk"),
+    "-sentence": (F("sentence_months").desc(nulls_last=True), "name", "pk"),
+    "-updated": ("-updated_at", "pk"),
+}
+SORT_CHOICES = [
+    ("name", _("name")),
+    ("-detained", _("latest detention first")),
+    ("detained", _("earliest detention first")),
+    ("-sentence", _("longest sentence first")),
+    ("-updated", _("recently updated")),
+]
+PER_PAGE_CHOICES = [10, 25, 50, 100]
+DEFAULT_PER_PAGE = 25
+
+
+class DateField(forms.DateField):
+    default_error_messages = {"invalid": _("Enter a date as YYYY-MM-DD, e.g. 2024-04-29.")}
+
+
+class IsoDateFilter(filters.DateFilter):
+    field_class = DateField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("input_formats", ISO_DATE)
+        super().__init__(*args, **kwargs)
+
+
+def _current_language_field(path):
+    """`occupation__name` -> the active language's column, falling back to English."""
+    language = (get_language() or "en").split("-")[0]
+    localized = build_localized_fieldname(path, language)
+    return Coalesce(F(localized), F(build_localized_fieldname(path, "en")))
+
+
+def _custody(*conditions, **lookups):
+    return Exists(
+        CustodyPeriod.objects.filter(
+            *conditions, detainee=OuterRef("pk"), kind=CustodyPeriod.Kind.CUSTODY, **lookups
+        )
+    )
+
+
+def _has_echr_application():
+    return Exists(EchrApplication.applicants.through.objects.filter(detainee_id=OuterRef("pk")))
+
+
+class DetaineeFilter(filters.FilterSet):
+    q = filters.CharFilter(label=_("Name"), max_length=200)
+    status = filters.MultipleChoiceFilter(label=_("Status"), choices=Status.choices)
+    occupation = filters.ModelMultipleChoiceFilter(
+        label=_("Occupation"), queryset=Occupation.objects.all(), to_field_name="slug",
+    )  # fmt: skip
+    organization = filters.ModelChoiceFilter(
+        label=_("Organization"), queryset=Organization.objects.all(), to_field_name="slug",
+    )  # fmt: skip
+    case = filters.ModelChoiceFilter(
+        label=_("Case"), queryset=Case.objects.published(), to_field_name="slug"
+    )
+    article = filters.CharFilter(
+        label=_("Legal article"), max_length=30,
+        validators=[RegexValidator(ARTICLE_NUMBER_RE, _("Write an article number like 206.3.2."))],
+    )  # fmt: skip
+    gender = filters.ChoiceFilter(label=_("Gender"), choices=Gender.choices)
+    detained_from = IsoDateFilter(label=_("Detained from"))
+    detained_to = IsoDateFilter(label=_("Detained until"))
+    echr = filters.ChoiceFilter(label=_("ECHR application"), choices=YES_NO)
+    held_on = IsoDateFilter(label=_("Held on"))
+    sort = filters.ChoiceFilter(label=_("Sort by"), choices=SORT_CHOICES)
+
+    class Meta:
+        model = Detainee
+        fields = []
+
+    # --- One condition per active filter ------------------------------------------------------
+
+    def conditions(self):
+        """{filter name: Q} for every valid, non-empty filter value; invalid ones are ignored."""
+        if hasattr(self, "_conditions"):
+            return self._conditions
+        data = self.valid_data()
+        conditions = {}
+        for name, value in data.items():
+            if name == "sort" or value in (None, "", [], ()):
+                continue
+            if isinstance(value, QuerySet) and value.query.is_empty():
+                continue
+            condition = getattr(self, f"condition_{name}")(value)
+            if condition is not None:
+                conditions[name] = condition
+        if "detained_from" in conditions and "detained_to" in conditions:
+            # Both bounds must hold for the same detention, not for two different ones.
+            del conditions["detained_from"], conditions["detained_to"]
+            conditions["detained"] = Q(
+                _custody(start__gte=data["detained_from"], start__lte=data["detained_to"])
+            )
+        self._conditions = conditions
+        return conditions
+
+    def condition_q(self, value):
+        from .text import search_key
+
+        words = search_key(value).split()
+        return Q(*[Q(search_text__contains=word) for word in words]) if words else None
+
+    def condition_status(self, values):
+        return Q(status__in=values)
+
+    def condition_occupation(self, occupations):
+        through = Detainee.occupations.through.objects.filter(
+            detainee_id=OuterRef("pk"), occupation__in=occupations
+        )
+        return Q(Exists(through))
+
+    def condition_organization(self, organization):
+        return Q(
+            Exists(Affiliation.objects.filter(detainee=OuterRef("pk"), organization=organization))
+        )
+
+    def condition_case(self, case):
+        # A case includes the proceedings split off from it.
+        memberships = CaseDefendant.objects.filter(detainee=OuterRef("pk")).filter(
+            Q(case=case) | Q(case__parent=case)
+        )
+        return Q(Exists(memberships))
+
+    def condition_article(self, number):
+        charges = Charge.objects.filter(
+            defendant__detainee=OuterRef("pk"), article__in=LegalArticle.objects.under(number)
+        )
+        return Q(Exists(charges))
+
+    def condition_gender(self, value):
+        return Q(gender=value)
+
+    def condition_detained_from(self, value):
+        return Q(_custody(start__gte=value))
+
+    def condition_detained_to(self, value):
+        return Q(_custody(start__lte=value))
+
+    def condition_echr(self, value):
+        return Q(_has_echr_application()) if value == "yes" else ~Q(_has_echr_application())
+
+    def condition_held_on(self, value):
+        # Held from the day of detention up to, not including, the day of release.
+        return Q(_custody(Q(end__isnull=True) | Q(end__gt=value), start__lte=value))
+
+    def filter_queryset(self, queryset):
+        return queryset.filter(*self.conditions().values()).order_by(*self.ordering())
+
+    def valid_data(self):
+        """The cleaned values of the valid filters: a malformed one is left out, not fatal."""
+        if not self.is_bound:
+            return {}
+        self.form.is_valid()
+        return self.form.cleaned_data
+
+    def ordering(self):
+        return SORTS[self.valid_data().get("sort") or "name"]
+
+    # --- Facet counts ---------------------------------------------------------------------------
+
+    def facet_counts(self):
+        """How many detainees each option would give, under every other active filter.
+
+        Two queries: one conditional aggregate for the single-valued facets (status, gender,
+        ECHR), one UNION ALL of grouped counts for occupations, organizations and cases.
+        """
+        conditions = self.conditions()
+
+        def others(name):
+            return Q(*[c for n, c in conditions.items() if n != name])
+
+        scalar = [
+            ("status", [(v, Q(status=v)) for v in Status.values]),
+            ("gender", [(v, Q(gender=v)) for v in Gender.values]),
+            ("echr", [("yes", Q(_has_echr_application())), ("no", ~Q(_has_echr_application()))]),
+        ]
+        aggregates, keys = {}, {}
+        for name, options in scalar:
+            rest = others(name)
+            for value, condition in options:
+                alias = f"f{len(aggregates)}"
+                aggregates[alias] = Count("pk", filter=rest & condition)
+                keys[alias] = (name, value)
+        counts = {name: {} for name, _options in scalar}
+        for alias, n in self.queryset.aggregate(**aggregates).items():
+            name, value = keys[alias]
+            counts[name][value] = n
+
+        def grouped(name, model, related, extra=None):
+            detainees = self.queryset.filter(others(name)).values("pk")
+            # A plain QuerySet: modeltranslation's values() reorders the columns on translated
+            # models, which a UNION matches by position.
+            rows = QuerySet(model).filter(detainee__in=detainees, **(extra or {})).order_by()
+            return rows.values(
+                facet=Value(name),
+                value=F(f"{related}__slug"),
+                label=_current_language_field(f"{related}__name"),
+            ).annotate(n=Count("detainee_id", distinct=True))
+
+        union = grouped("occupation", Detainee.occupations.through, "occupation").union(
+            grouped("organization", Affiliation, "organization"),
+            grouped("case", CaseDefendant, "case", {"case__state": "published"}),
+            all=True,
+        )
+        related = {"occupation": [], "organization": [], "case": []}
+        for row in union:
+            related[row["facet"]].append((row["value"], row["label"], row["n"]))
+        for rows in related.values():
+            rows.sort(key=lambda row: (-row[2], row[1]))
+        return {**counts, **related}
