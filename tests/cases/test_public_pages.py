@@ -1,6 +1,10 @@
 """The public pages built so far show published entries only; the rest answers 404."""
 
+import datetime
+import re
+
 import pytest
+from django.utils import timezone
 
 from cases import models as m
 
@@ -43,4 +47,16 @@ def test_detainee_page_shows_the_timeline_with_public_sources_only(
 def test_home_counts_published_people_held_only(client, make_detainee, make_event):
     for state in [m.State.PUBLISHED, m.State.DRAFT, m.State.RETRACTED]:
         make_event(make_detainee(state=state), "detention", "2024-01-01")
-    assert "1 person held now" in client.get("/").text
+    text = client.get("/").text
+    assert re.search(r"<strong>1</strong>\s+person held now", text)
+    assert re.search(r"<strong>1</strong>\s+new detention", text) is None  # 2024 is not recent
+
+
+@pytest.mark.django_db
+def test_home_counts_new_detentions_of_the_last_30_days(client, make_detainee, make_event):
+    today = timezone.localdate()
+    make_event(make_detainee(), "detention", today - datetime.timedelta(days=5))
+    make_event(make_detainee(), "detention", today - datetime.timedelta(days=45))
+    make_event(make_detainee(state=m.State.DRAFT), "detention", today)
+    text = client.get("/").text
+    assert re.search(r"<strong>1</strong>\s+new detention in the last 30 days", text)
