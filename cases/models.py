@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from django.conf import settings
+from django.contrib.postgres.search import TrigramWordSimilarity
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -441,6 +442,17 @@ class DetaineeQuerySet(EntryQuerySet):
         for word in words:
             qs = qs.filter(search_text__contains=word)
         return qs
+
+    def similar_names(self, query, limit=5):
+        """Near misses for a name search, closest first: PostgreSQL's trigrams, none elsewhere."""
+        key = search_key(query)
+        if not key or connections[self.db].vendor != "postgresql":
+            return self.none()
+        return (
+            self.annotate(similarity=TrigramWordSimilarity(key, "search_text"))
+            .filter(similarity__gte=0.4)
+            .order_by("-similarity", "name")[:limit]
+        )
 
 
 class Detainee(Entry):

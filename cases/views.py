@@ -108,6 +108,12 @@ def detainee_list(request):
     per_page = _per_page(request)
     page = _page(request, filterset.qs.prefetch_related("occupations"), per_page)
     selected = {name: request.GET.getlist(name) for name in filterset.form.fields}
+    query = filterset.valid_data().get("q")
+    suggestions = (
+        Detainee.objects.published().similar_names(query)
+        if query and not page.paginator.count
+        else []
+    )
     return render(
         request,
         "cases/detainee_list.html",
@@ -117,6 +123,7 @@ def detainee_list(request):
             "facet_groups": _facet_groups(filterset, selected),
             "active_filters": _active_filters(request, filterset),
             "errors": filterset.form.errors,
+            "suggestions": suggestions,
             "selected": {name: values[0] if values else "" for name, values in selected.items()},
             "per_page": per_page,
             "per_page_choices": PER_PAGE_CHOICES,

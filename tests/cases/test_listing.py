@@ -4,6 +4,7 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
 
 from cases import models as m
 
@@ -264,3 +265,14 @@ def test_empty_state(client, db):
     response = client.get("/detainees/")
     assert "0 people" in response.text
     assert "No published entry matches" in response.text
+
+
+def test_a_misspelt_name_suggests_near_misses_on_postgresql(client, world):
+    response = client.get("/detainees/", {"q": "Mammadowa"})
+    assert names(response) == []
+    if connection.vendor == "postgresql":
+        assert "Did you mean:" in response.text
+        assert "Testname Aysel Məmmədova" in response.text
+    else:  # SQLite has no trigrams: the empty state stays plain
+        assert "Did you mean:" not in response.text
+    assert "Hidden" not in client.get("/detainees/", {"q": "Hiden"}).text
