@@ -16,6 +16,7 @@ def test_unpublished_detainee_answers_like_a_missing_one(client, make_detainee, 
     hidden = client.get(f"/detainees/{person.slug}/")
     missing = client.get("/detainees/no-such-person/")
     assert hidden.status_code == missing.status_code == 404
+    assert hidden.text == missing.text
     assert "Testname Hidden" not in hidden.text
 
 
