@@ -40,3 +40,8 @@ format: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# The public pages under load on PostgreSQL with 100,000 synthetic detainees (bench/run.py).
+.PHONY: bench
+bench: $(VENV)/.installed
+	$(PY) -m bench.run
