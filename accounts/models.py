@@ -16,3 +16,11 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+    @property
+    def can_log(self):
+        return self.is_active and self.has_perm("cases.log_entries")
+
+    @property
+    def can_review(self):
+        return self.is_active and self.has_perm("cases.review_entries")

@@ -156,6 +156,7 @@ class DetaineeAdmin(RefreshDerivedMixin, HistoryTranslationAdmin):
     list_filter = ["state", "status", "gender", "occupations", "is_synthetic"]
     search_fields = ["name"]
     autocomplete_fields = ["occupations", "sources"]
+    filter_horizontal = ["assignees"]
     readonly_fields = [
         "status", "status_since", "first_detained_on", "in_custody_since", "released_on",
         "days_in_custody_display", "sentence_display", "version", "published_at", "created_by",
@@ -168,7 +169,8 @@ class DetaineeAdmin(RefreshDerivedMixin, HistoryTranslationAdmin):
         (_("Derived from the timeline"), {"fields": [
             ("status", "status_since"), ("first_detained_on", "in_custody_since", "released_on"),
             "days_in_custody_display", "sentence_display"]}),
-        (_("Staff only"), {"fields": ["internal_notes", "retraction_reason"]}),
+        (_("Staff only"), {"fields": ["internal_notes", "assignees", "review_comment",
+                                      "retraction_reason"]}),
         (_("Record"), {"fields": [("version", "created_by", "created_at"),
                                   ("published_at", "updated_at")]}),
     ]  # fmt: skip

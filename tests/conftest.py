@@ -4,10 +4,19 @@ import datetime
 import itertools
 
 import pytest
+from django.contrib.auth.models import Group
 
 from cases import models as m
 
 _counter = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: throttles and cached pages do not leak between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture
@@ -82,5 +91,60 @@ def make_article(criminal_code):
             code=criminal_code, number=number, defaults={"title": title}
         )
         return article
+
+    return make
+
+
+# --- The cast: one user per role -----------------------------------------------------------
+
+
+@pytest.fixture
+def make_user(db, django_user_model):
+    from accounts.roles import sync_roles
+
+    def make(username, role=None, **kwargs):
+        # Browser tests flush the database between tests, groups included: recreate them.
+        sync_roles()
+        user = django_user_model.objects.create_user(
+            username=username, password=f"{username}-pass-2026", email=f"{username}@example.org",
+            is_staff=role in ("moderator", "admin"), **kwargs,
+        )  # fmt: skip
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def researcher(make_user):
+    return make_user("researcher", "researcher")
+
+
+@pytest.fixture
+def other_researcher(make_user):
+    return make_user("other_researcher", "researcher")
+
+
+@pytest.fixture
+def moderator(make_user):
+    return make_user("moderator", "moderator")
+
+
+@pytest.fixture
+def tracker_admin(make_user):
+    return make_user("tracker_admin", "admin")
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user) -> a test client signed in as that user (None: anonymous)."""
+    from django.test import Client
+
+    def make(user):
+        c = Client()
+        if user is not None:
+            c.force_login(user)
+        return c
 
     return make

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -35,7 +36,12 @@ def one_of_everything(make_detainee, make_case, make_article, make_source, make_
     application = m.EchrApplication.objects.create(number="1234/20", title="T v. X", group=group)
     m.CmDecision.objects.create(group=group, date=D(2024, 12, 5), reference="CM/Fict/1")
     m.ConventionArticle.objects.create(code="5§1")
-    Group.objects.create(name="Fictional role")
+    Group.objects.get_or_create(name="Fictional role")
+    seen = {"user_agent": "test", "ip_address": "127.0.0.1", "username": "someone",
+            "http_accept": "*/*", "path_info": "/accounts/login/"}  # fmt: skip
+    AccessAttempt.objects.create(**seen, get_data="", post_data="", failures_since_start=1)
+    AccessLog.objects.create(**seen)
+    AccessFailureLog.objects.create(**seen)
     researcher = get_user_model().objects.create(username="researcher")
     m.PendingChange.objects.create(
         detainee=person, author=researcher, base_version=person.version, summary="A correction"

@@ -1,0 +1,312 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Case,
+    Charge,
+    Court,
+    Detainee,
+    Event,
+    Facility,
+    Gender,
+    LegalArticle,
+    Occupation,
+    Organization,
+    Precision,
+    truncate_to_precision,
+)
+
+MAX_LINES = 50
+
+
+def _lines(value):
+    return [line.strip() for line in value.splitlines() if line.strip()][:MAX_LINES]
+
+
+class SourceUrlsField(forms.CharField):
+    """One URL per line; at least one: every fact about a real person cites its source."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)  # the clearer message below says what is missing
+        kwargs.setdefault("label", _("Source URLs, one per line"))
+        kwargs.setdefault(
+            "help_text", _("At least one: the news report or document each fact comes from.")
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        urls = _lines(super().clean(value) or "")
+        if not urls:
+            raise ValidationError(_("Give at least one source URL."))
+        validate = URLValidator(schemes=["http", "https"])
+        bad = []
+        for url in urls:
+            try:
+                validate(url)
+            except ValidationError:
+                bad.append(url)
+        if bad:
+            raise ValidationError(
+                _("Not a web address: %(urls)s"), params={"urls": ", ".join(bad)[:300]}
+            )
+        return list(dict.fromkeys(urls))
+
+
+class PartialDateMixin:
+    """Moves a date known only to the month or year to its first day, as the database wants."""
+
+    date_pairs = ()
+
+    def clean(self):
+        cleaned = super().clean()
+        for date_name, precision_name in self.date_pairs:
+            if cleaned.get(date_name) and cleaned.get(precision_name):
+                cleaned[date_name] = truncate_to_precision(
+                    cleaned[date_name], cleaned[precision_name]
+                )
+        return cleaned
+
+
+class LogArrestForm(PartialDateMixin, forms.Form):
+    """What a researcher holding a news report knows: a name, a date, a court, a charge."""
+
+    date_pairs = [("detained_on", "detained_on_precision")]
+
+    name = forms.CharField(label=_("Name, in Latin script"), max_length=200)
+    other_names = forms.CharField(
+        label=_("Other spellings, one per line (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The Azerbaijani spelling, a Cyrillic spelling, a former name…"),
+    )
+    gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices, initial=Gender.UNKNOWN)
+    occupation = forms.ModelChoiceField(
+        label=_("Occupation"), queryset=Occupation.objects.all(), required=False,
+        to_field_name="slug",
+    )  # fmt: skip
+    organization = forms.ModelChoiceField(
+        label=_("Organization"), queryset=Organization.objects.all(), required=False,
+        to_field_name="slug",
+    )  # fmt: skip
+    role = forms.CharField(label=_("Role in the organization"), max_length=200, required=False)
+    detained_on = forms.DateField(
+        label=_("Date of detention"), widget=forms.DateInput(attrs={"type": "date"}),
+        input_formats=["%Y-%m-%d"],
+        help_text=_("Known only to the month or the year? Give any day of it and say so below."),
+        error_messages={"invalid": _("Enter a date as YYYY-MM-DD, e.g. 2024-04-29.")},
+    )  # fmt: skip
+    detained_on_precision = forms.ChoiceField(
+        label=_("The date is known to the"), choices=Precision.choices, initial=Precision.DAY
+    )
+    facility = forms.ModelChoiceField(
+        label=_("Place of detention"), queryset=Facility.objects.all(), required=False,
+        to_field_name="slug",
+    )  # fmt: skip
+    court = forms.ModelChoiceField(
+        label=_("Court"), queryset=Court.objects.all(), required=False, to_field_name="slug"
+    )
+    case = forms.ModelChoiceField(
+        label=_("Case"), queryset=Case.objects.none(), required=False, to_field_name="slug"
+    )
+    new_case_name = forms.CharField(
+        label=_("…or a new case, by name"), max_length=255, required=False
+    )
+    articles = forms.CharField(
+        label=_("Charged under articles (optional)"),
+        required=False,
+        max_length=300,
+        help_text=_("Numbers separated by commas, e.g. 206.3.2, 213.1"),
+        widget=forms.TextInput(attrs={"list": "article-numbers", "autocomplete": "off"}),
+    )
+    description = forms.CharField(
+        label=_("What happened (public)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    source_urls = SourceUrlsField()
+    notes = forms.CharField(
+        label=_("Notes (staff only: never public)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )  # fmt: skip
+    not_a_duplicate = forms.BooleanField(
+        label=_("I checked the possible matches: this is a different person"), required=False
+    )
+
+    def __init__(self, *args, cases, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["case"].queryset = cases
+
+    def clean_other_names(self):
+        return _lines(self.cleaned_data["other_names"])
+
+    def clean_articles(self):
+        numbers = [n.strip() for n in self.cleaned_data["articles"].split(",") if n.strip()]
+        articles, unknown, ambiguous = [], [], []
+        found = {}
+        for article in LegalArticle.objects.filter(number__in=numbers).select_related("code"):
+            found.setdefault(article.number, []).append(article)
+        for number in numbers:
+            matches = found.get(number, [])
+            if not matches:
+                unknown.append(number)
+            elif len(matches) > 1:
+                ambiguous.append(number)
+            else:
+                articles.append(matches[0])
+        if unknown:
+            raise ValidationError(
+                _("Unknown article: %(numbers)s. Ask an admin to add it to the legal code."),
+                params={"numbers": ", ".join(unknown)[:200]},
+            )
+        if ambiguous:
+            raise ValidationError(
+                _("Article %(numbers)s exists in several codes: ask a moderator to record it."),
+                params={"numbers": ", ".join(ambiguous)[:200]},
+            )
+        return list(dict.fromkeys(articles))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("articles") and not (cleaned.get("case") or cleaned.get("new_case_name")):
+            self.add_error("case", _("Charges belong to a case: choose one or name a new one."))
+        if cleaned.get("case") and cleaned.get("new_case_name"):
+            self.add_error(
+                "new_case_name", _("Choose an existing case or name a new one, not both.")
+            )
+        return cleaned
+
+
+class EventForm(PartialDateMixin, forms.ModelForm):
+    """Log one event (a remand extension, a verdict, a release…) on an entry."""
+
+    date_pairs = [("date", "date_precision")]
+
+    source_urls = SourceUrlsField()
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Event
+        fields = [
+            "kind", "date", "date_precision", "case", "court", "facility", "description_en",
+            "term_months", "term_days", "sentence_kind", "sentence_years", "sentence_months",
+            "in_absentia", "internal_note",
+        ]  # fmt: skip
+        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, cases, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["case"].queryset = cases
+        self.fields["date"].input_formats = ["%Y-%m-%d"]
+        self.fields["description_en"].label = _("What happened (public)")
+
+    def validate_unique(self):
+        """The event belongs to no detainee yet: the service checks it when it is written."""
+
+
+class CorrectionForm(PartialDateMixin, forms.ModelForm):
+    """Correct what is written about the person; on a published entry it waits for review."""
+
+    date_pairs = [("born", "born_precision")]
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Detainee
+        fields = ["name", "gender", "born", "born_precision", "bio_en", "bio_az", "bio_ru"]
+        widgets = {"born": forms.DateInput(attrs={"type": "date"})}
+
+    def validate_unique(self):
+        """Nothing here is unique: the slug stays as published."""
+
+    def changed_values(self):
+        """The corrected fields only, JSON-safe, for the change set."""
+        values = {}
+        for name in self.changed_data:
+            if name == "version":
+                continue
+            value = self.cleaned_data[name]
+            values[name] = value.isoformat() if hasattr(value, "isoformat") else value
+        return values
+
+
+class ChargeForm(PartialDateMixin, forms.Form):
+    """A new step in a charge's history: brought, added, requalified, dropped, convicted…"""
+
+    date_pairs = [("date", "date_precision")]
+
+    case = forms.ModelChoiceField(
+        label=_("Case"), queryset=Case.objects.none(), to_field_name="slug"
+    )
+    article = forms.CharField(label=_("Article number"), max_length=30, required=False)
+    description = forms.CharField(
+        label=_("Offence in words, when the source gives no article"), max_length=255,
+        required=False,
+    )  # fmt: skip
+    action = forms.ChoiceField(label=_("Step"), choices=Charge.Action.choices)
+    date = forms.DateField(
+        label=_("Date"), required=False, input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Enter a date as YYYY-MM-DD, e.g. 2024-04-29.")},
+    )  # fmt: skip
+    date_precision = forms.ChoiceField(
+        label=_("The date is known to the"), choices=Precision.choices, initial=Precision.DAY
+    )
+    source_urls = SourceUrlsField()
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, cases, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["case"].queryset = cases
+
+    def clean_article(self):
+        number = self.cleaned_data["article"].strip()
+        if not number:
+            return None
+        matches = list(LegalArticle.objects.filter(number=number)[:2])
+        if len(matches) != 1:
+            raise ValidationError(
+                _("Unknown article: %(numbers)s. Ask an admin to add it to the legal code.")
+                if not matches
+                else _(
+                    "Article %(numbers)s exists in several codes: ask a moderator to record it."
+                ),
+                params={"numbers": number[:30]},
+            )
+        return matches[0]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("article") and not cleaned.get("description", "").strip():
+            raise ValidationError(_("Give the article, or describe the offence in words."))
+        return cleaned
+
+    def charge_data(self):
+        cleaned = self.cleaned_data
+        return {
+            "case": cleaned["case"].pk,
+            "article": cleaned["article"].pk if cleaned["article"] else None,
+            "description": cleaned["description"],
+            "action": cleaned["action"],
+            "date": cleaned["date"].isoformat() if cleaned["date"] else None,
+            "date_precision": cleaned["date_precision"],
+            "source_urls": cleaned["source_urls"],
+        }
+
+
+class DecisionForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Message to the author (required to send back or reject)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+    )
+
+
+class RetractForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is this entry retracted? (staff only)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+    )

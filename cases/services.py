@@ -1,0 +1,326 @@
+"""Workflows that touch several rows: logging an arrest, review, pending changes, restore.
+
+Each is one keyword-only function inside a transaction. Permission checks live in the views'
+single helpers (`workspace._entry_for`); these functions trust their caller but re-check the
+invariants that protect data (state transitions, stale versions).
+"""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import update_change_reason
+
+from .models import (
+    Affiliation,
+    Case,
+    CaseDefendant,
+    Charge,
+    Detainee,
+    DetaineeName,
+    Event,
+    PendingChange,
+    Source,
+    State,
+)
+
+# Event fields a pending change may carry, and how each is stored in its JSON.
+EVENT_FIELDS = [
+    "kind", "date", "date_precision", "court", "facility", "case", "description_en",
+    "term_months", "term_days", "sentence_kind", "sentence_years", "sentence_months",
+    "in_absentia", "internal_note",
+]  # fmt: skip
+# Restoring brings back what was written about the person, never the workflow's own state.
+NOT_RESTORED = {
+    "id", "version", "state", "created_by_id", "created_at", "updated_at", "published_at",
+    "retraction_reason", "review_comment", "is_synthetic",
+}  # fmt: skip
+DETAINEE_FIELDS = ["name", "gender", "born", "born_precision", "bio_en", "bio_az", "bio_ru"]
+
+
+class StaleVersion(ValidationError):
+    pass
+
+
+def sources_for(urls):
+    """The Source rows for these URLs, created where new."""
+    return [Source.objects.get_or_create(url=url, defaults={"title": url})[0] for url in urls]
+
+
+def _lock(entry):
+    return type(entry).objects.select_for_update().get(pk=entry.pk)
+
+
+def _check_version(locked, version):
+    if version is not None and int(version) != locked.version:
+        raise StaleVersion(
+            _(
+                "Someone else saved this entry since you opened it. Your change was not saved: "
+                "reload the page to see their version, then make your change again."
+            )
+        )
+
+
+def _reason(entry, text):
+    update_change_reason(entry, text[:100])
+
+
+# --- Logging an arrest -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def log_arrest(*, author, data):
+    """Create a draft detainee with the detention, its sources and charges, from the form."""
+    detainee = Detainee(
+        name=data["name"], gender=data.get("gender") or "unknown", created_by=author,
+        internal_notes=data.get("notes", ""), state=State.DRAFT,
+    )  # fmt: skip
+    detainee.full_clean(exclude=["slug"])
+    detainee.save()
+    for name in data.get("other_names", []):
+        DetaineeName.objects.get_or_create(detainee=detainee, name=name)
+    if data.get("occupation"):
+        detainee.occupations.add(data["occupation"])
+    sources = sources_for(data["source_urls"])
+    detainee.sources.set(sources)
+    if data.get("organization"):
+        affiliation = Affiliation.objects.create(
+            detainee=detainee, organization=data["organization"], role=data.get("role", "")
+        )
+        affiliation.sources.set(sources)
+    case = data.get("case")
+    if case is None and data.get("new_case_name"):
+        case = Case.objects.create(name=data["new_case_name"], created_by=author)
+    event = Event(
+        detainee=detainee, kind=Event.Kind.DETENTION, date=data["detained_on"],
+        date_precision=data["detained_on_precision"], court=data.get("court"),
+        facility=data.get("facility"), case=case, description=data.get("description", ""),
+    )  # fmt: skip
+    event.full_clean()
+    event.save()
+    event.sources.set(sources)
+    if case is not None:
+        membership = CaseDefendant.objects.create(case=case, detainee=detainee)
+        membership.sources.set(sources)
+        for article in data.get("articles", []):
+            charge = Charge.objects.create(
+                defendant=membership, article=article, action=Charge.Action.BROUGHT,
+                date=data["detained_on"], date_precision=data["detained_on_precision"],
+            )  # fmt: skip
+            charge.sources.set(sources)
+    detainee.refresh_derived()
+    return detainee
+
+
+# --- Review of new entries -------------------------------------------------------------------
+
+
+@transaction.atomic
+def submit_for_review(*, entry, user):
+    entry = _lock(entry)
+    if entry.state != State.DRAFT:
+        raise ValidationError(_("Only a draft can be submitted for review."))
+    entry.state = State.IN_REVIEW
+    entry.save()
+    _reason(entry, f"submitted for review by {user}")
+    return entry
+
+
+@transaction.atomic
+def publish(*, entry, moderator):
+    entry = _lock(entry)
+    if entry.state not in (State.DRAFT, State.IN_REVIEW):
+        raise ValidationError(_("Only a draft or an entry in review can be published."))
+    entry.state = State.PUBLISHED
+    entry.review_comment = ""
+    entry.save()
+    _reason(entry, f"published by {moderator}")
+    if isinstance(entry, Detainee):
+        # New cases logged with the arrest are reviewed with it.
+        for case in Case.objects.filter(
+            memberships__detainee=entry, state__in=[State.DRAFT, State.IN_REVIEW]
+        ):
+            publish(entry=case, moderator=moderator)
+    return entry
+
+
+@transaction.atomic
+def request_changes(*, entry, moderator, comment):
+    entry = _lock(entry)
+    if entry.state != State.IN_REVIEW:
+        raise ValidationError(_("Only an entry in review can be sent back."))
+    entry.state = State.DRAFT
+    entry.review_comment = comment
+    entry.save()
+    _reason(entry, f"changes requested by {moderator}")
+    return entry
+
+
+@transaction.atomic
+def reject(*, entry, moderator, reason):
+    entry = _lock(entry)
+    if entry.state not in (State.DRAFT, State.IN_REVIEW):
+        raise ValidationError(_("Only a draft or an entry in review can be rejected."))
+    entry.state = State.RETRACTED
+    entry.review_comment = reason
+    entry.save()
+    _reason(entry, f"rejected by {moderator}")
+    return entry
+
+
+@transaction.atomic
+def retract(*, entry, moderator, reason):
+    """Take a published entry off every public surface. Nothing is deleted."""
+    entry = _lock(entry)
+    if entry.state != State.PUBLISHED:
+        raise ValidationError(_("Only a published entry can be retracted."))
+    entry.state = State.RETRACTED
+    entry.retraction_reason = reason
+    entry.save()
+    _reason(entry, f"retracted by {moderator}")
+    return entry
+
+
+# --- Changes to entries: applied at once to drafts, held for review on published entries ---
+
+
+def event_data(cleaned):
+    """A JSON-safe record of an event form's values, sources included."""
+    data = {}
+    for name in EVENT_FIELDS:
+        value = cleaned.get(name)
+        if hasattr(value, "pk"):
+            value = value.pk
+        elif isinstance(value, datetime.date):
+            value = value.isoformat()
+        data[name] = value
+    data["source_urls"] = list(cleaned.get("source_urls", []))
+    return data
+
+
+def _create_event(detainee, data):
+    values = {k: v for k, v in data.items() if k in EVENT_FIELDS and v not in (None, "")}
+    for fk in ("court", "facility", "case"):
+        if fk in values:
+            values[f"{fk}_id"] = values.pop(fk)
+    values["date"] = datetime.date.fromisoformat(values["date"])
+    event = Event(detainee=detainee, **values)
+    event.full_clean()
+    event.save()
+    event.sources.set(sources_for(data.get("source_urls", [])))
+    return event
+
+
+def _create_charge(detainee, data):
+    membership, _created = CaseDefendant.objects.get_or_create(
+        case_id=data["case"], detainee=detainee
+    )
+    charge = Charge(
+        defendant=membership, article_id=data.get("article"),
+        description=data.get("description") or "", action=data["action"],
+        date=datetime.date.fromisoformat(data["date"]) if data.get("date") else None,
+        date_precision=data.get("date_precision") or "day",
+    )  # fmt: skip
+    charge.full_clean()
+    charge.save()
+    charge.sources.set(sources_for(data.get("source_urls", [])))
+    return charge
+
+
+def _apply(detainee, data):
+    """Write a change set to the main tables, then re-derive the detainee's facts."""
+    for name, value in data.get("fields", {}).items():
+        if name not in DETAINEE_FIELDS:
+            raise ValidationError(_("This change touches a field that cannot be changed here."))
+        if name == "born" and value:
+            value = datetime.date.fromisoformat(value)
+        setattr(detainee, name, value)
+    for event in data.get("add_events", []):
+        _create_event(detainee, event)
+    for charge in data.get("add_charges", []):
+        _create_charge(detainee, charge)
+    detainee.full_clean(exclude=["slug"])
+    detainee.save()
+    detainee.refresh_derived()
+
+
+@transaction.atomic
+def change_entry(*, detainee, author, data, summary, version=None):
+    """Record a change to a detainee.
+
+    A draft (or an entry sent back) is changed in place. A published entry is not touched: the
+    change waits as a PendingChange until a moderator approves it, so the public keeps seeing
+    the last approved version.
+    """
+    locked = _lock(detainee)
+    _check_version(locked, version)
+    if locked.state == State.PUBLISHED:
+        return PendingChange.objects.create(
+            detainee=locked, author=author, base_version=locked.version, data=data,
+            summary=summary,
+        )  # fmt: skip
+    if locked.state == State.RETRACTED:
+        raise ValidationError(_("A retracted entry cannot be changed."))
+    _apply(locked, data)
+    _reason(locked, summary)
+    return None
+
+
+@transaction.atomic
+def approve_change(*, change, moderator):
+    change = PendingChange.objects.select_for_update().get(pk=change.pk)
+    if change.state != PendingChange.State.PENDING:
+        raise ValidationError(_("This change has already been decided."))
+    detainee = _lock(change.detainee)
+    if detainee.version != change.base_version:
+        raise StaleVersion(
+            _(
+                "The entry changed after this change was proposed. Ask the author to make it "
+                "again on the current version, so that nothing is overwritten."
+            )
+        )
+    _apply(detainee, change.data)
+    _reason(detainee, f"change #{change.pk} by {change.author} approved by {moderator}")
+    change.state = PendingChange.State.APPROVED
+    change.reviewer, change.reviewed_at = moderator, timezone.now()
+    change.save()
+    return change
+
+
+@transaction.atomic
+def decide_change(*, change, moderator, state, comment):
+    """Reject a pending change, or send it back to its author with a comment."""
+    if state not in (PendingChange.State.REJECTED, PendingChange.State.CHANGES_REQUESTED):
+        raise ValueError(state)
+    change = PendingChange.objects.select_for_update().get(pk=change.pk)
+    if change.state != PendingChange.State.PENDING:
+        raise ValidationError(_("This change has already been decided."))
+    change.state = state
+    change.review_comment = comment
+    change.reviewer, change.reviewed_at = moderator, timezone.now()
+    change.save()
+    return change
+
+
+# --- History --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def restore_version(*, entry, history_id, user):
+    """Bring back the field values of an earlier version; the restore is itself a new version."""
+    if not user.has_perm("cases.review_entries"):
+        raise PermissionDenied
+    record = entry.history.get(history_id=history_id)
+    locked = _lock(entry)
+    for field in type(entry).history.model._meta.fields:
+        name = field.attname
+        if name in NOT_RESTORED or name.startswith("history_") or not hasattr(locked, name):
+            continue
+        setattr(locked, name, getattr(record, name))
+    locked.save()
+    _reason(locked, f"restored the version of {record.history_date:%Y-%m-%d %H:%M} by {user}")
+    if isinstance(locked, Detainee):
+        locked.refresh_derived()
+    return locked

@@ -1,0 +1,459 @@
+"""The staff workspace: researchers log arrests and changes, moderators review them.
+
+Access to an entry is decided in one place, `_detainee_for()`, on top of the one read rule
+`Detainee.objects.visible_to(user)`. An entry a user may not see answers 404, like a missing one.
+"""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import services
+from .forms import (
+    ChargeForm,
+    CorrectionForm,
+    DecisionForm,
+    EventForm,
+    LogArrestForm,
+    RetractForm,
+)
+from .models import (
+    Case,
+    Charge,
+    Court,
+    Detainee,
+    Event,
+    Facility,
+    LegalArticle,
+    PendingChange,
+    Precision,
+    SentenceKind,
+    State,
+    format_partial_date,
+)
+
+staff_required = permission_required("cases.log_entries", raise_exception=True)
+moderator_required = permission_required("cases.review_entries", raise_exception=True)
+
+
+def _detainee_for(request, pk, *, action="view"):
+    """The detainee `pk` if the user may do `action` on it: view, change or review.
+
+    - view: any entry the user can see (visible_to).
+    - change: moderators any entry; researchers their own or assigned drafts, and any published
+      entry (their change then waits for review).
+    - review: moderators only.
+    """
+    user = request.user
+    detainee = get_object_or_404(Detainee.objects.visible_to(user), pk=pk)
+    if action == "view":
+        return detainee
+    if action == "review":
+        if not user.can_review:
+            raise PermissionDenied
+        return detainee
+    if action == "change":
+        if user.can_review or detainee.state == State.PUBLISHED:
+            return detainee
+        mine = detainee.created_by_id == user.pk or detainee.assignees.filter(pk=user.pk).exists()
+        if mine and detainee.state == State.DRAFT:
+            return detainee
+        raise PermissionDenied
+    raise ValueError(action)
+
+
+def _cases_for(user):
+    return Case.objects.visible_to(user).exclude(state=State.RETRACTED).order_by("name")
+
+
+@login_required
+@staff_required
+def workspace(request):
+    user = request.user
+    assigned = Detainee.assignees.through.objects.filter(
+        detainee_id=OuterRef("pk"), user_id=user.pk
+    )
+    entries = (
+        Detainee.objects.visible_to(user)
+        .filter(Q(created_by=user) | Q(Exists(assigned)))
+        .order_by("-updated_at")
+    )
+    changes = PendingChange.objects.filter(author=user).select_related("detainee")[:50]
+    queue = None
+    if user.can_review:
+        queue = {
+            "entries": Detainee.objects.filter(state=State.IN_REVIEW).count(),
+            "changes": PendingChange.objects.filter(state=PendingChange.State.PENDING).count(),
+        }
+    return render(
+        request,
+        "cases/staff/workspace.html",
+        {"entries": entries[:100], "changes": changes, "queue": queue},
+    )
+
+
+def _possible_duplicates(user, cleaned):
+    """Entries whose name matches any given spelling: those the user sees, and how many more."""
+    names = [cleaned["name"], *cleaned.get("other_names", [])]
+    matches = Detainee.objects.none()
+    for name in names:
+        matches = matches | Detainee.objects.matching_name(name)
+    matches = matches.exclude(state=State.RETRACTED).distinct()
+    visible = list(matches.filter(pk__in=Detainee.objects.visible_to(user).values("pk"))[:10])
+    hidden = matches.count() - len(visible)
+    return visible, hidden
+
+
+@login_required
+@staff_required
+def log_arrest(request):
+    cases = _cases_for(request.user)
+    form = LogArrestForm(request.POST or None, cases=cases)
+    duplicates, hidden_duplicates = [], 0
+    if request.method == "POST" and form.is_valid():
+        duplicates, hidden_duplicates = _possible_duplicates(request.user, form.cleaned_data)
+        if (duplicates or hidden_duplicates) and not form.cleaned_data["not_a_duplicate"]:
+            messages.warning(
+                request, _("This person may already be recorded. Check the matches below.")
+            )
+        else:
+            detainee = services.log_arrest(author=request.user, data=form.cleaned_data)
+            messages.success(
+                request,
+                _("Saved as a draft. Submit it for review when it is ready."),
+            )
+            return redirect("cases:staff-detainee", pk=detainee.pk)
+    return render(
+        request,
+        "cases/staff/log_arrest.html",
+        {
+            "form": form,
+            "duplicates": duplicates,
+            "hidden_duplicates": hidden_duplicates,
+            "article_numbers": LegalArticle.objects.values_list("number", flat=True)[:2000],
+        },
+    )
+
+
+@login_required
+@staff_required
+def staff_detainee(request, pk):
+    detainee = _detainee_for(request, pk)
+    events = detainee.events.select_related("court", "facility", "case").prefetch_related("sources")
+    user = request.user
+    mine = detainee.created_by_id == user.pk
+    return render(
+        request,
+        "cases/staff/detainee.html",
+        {
+            "detainee": detainee,
+            "events": events,
+            "contacts": detainee.contacts.all(),
+            "memberships": detainee.memberships.select_related("case").prefetch_related(
+                "charges__article"
+            ),
+            "changes": detainee.pending_changes.select_related("author"),
+            "can_submit": mine and detainee.state == State.DRAFT,
+            "can_change": user.can_review
+            or detainee.state == State.PUBLISHED
+            or (mine and detainee.state == State.DRAFT),
+            "event_form": EventForm(cases=_cases_for(user), initial={"version": detainee.version}),
+            "decision_form": DecisionForm(),
+            "retract_form": RetractForm(),
+        },
+    )
+
+
+@login_required
+@staff_required
+def add_event(request, pk):
+    detainee = _detainee_for(request, pk, action="change")
+    form = EventForm(request.POST or None, cases=_cases_for(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = {"add_events": [services.event_data(form.cleaned_data)]}
+        cleaned = form.cleaned_data
+        summary = _("%(kind)s on %(date)s") % {
+            "kind": Event.Kind(cleaned["kind"]).label,
+            "date": format_partial_date(cleaned["date"], cleaned["date_precision"]),
+        }
+        response = _save_change(request, form, detainee, data, summary)
+        if response is not None:
+            return response
+    if request.method == "GET":
+        form = EventForm(cases=_cases_for(request.user), initial={"version": detainee.version})
+    return render(request, "cases/staff/add_event.html", {"detainee": detainee, "form": form})
+
+
+def _save_change(request, form, detainee, data, summary):
+    """Write the change or hold it for review; None when it failed (the form says why)."""
+    try:
+        pending = services.change_entry(
+            detainee=detainee, author=request.user, data=data, summary=summary,
+            version=form.cleaned_data["version"],
+        )  # fmt: skip
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+    if pending is not None:
+        messages.success(
+            request, _("Your change waits for review; the public page is unchanged until then.")
+        )
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("cases:staff-detainee", pk=detainee.pk)
+
+
+@login_required
+@staff_required
+def correct(request, pk):
+    detainee = _detainee_for(request, pk, action="change")
+    form = CorrectionForm(
+        request.POST or None, instance=detainee, initial={"version": detainee.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        values = form.changed_values()
+        if not values:
+            messages.info(request, _("Nothing was changed."))
+            return redirect("cases:staff-detainee", pk=detainee.pk)
+        summary = _("Correction of %(fields)s") % {"fields": ", ".join(sorted(values))}
+        # The form wrote the values onto `detainee`; the service works from a fresh copy.
+        fresh = Detainee.objects.get(pk=detainee.pk)
+        response = _save_change(request, form, fresh, {"fields": values}, summary)
+        if response is not None:
+            return response
+    return render(
+        request,
+        "cases/staff/entry_form.html",
+        {"detainee": detainee, "form": form, "title": _("Correct the details")},
+    )
+
+
+@login_required
+@staff_required
+def add_charge(request, pk):
+    detainee = _detainee_for(request, pk, action="change")
+    form = ChargeForm(
+        request.POST or None, cases=_cases_for(request.user),
+        initial={"version": detainee.version},
+    )  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        charge = form.charge_data()
+        summary = _("Charge: %(what)s (%(step)s)") % {
+            "what": form.cleaned_data["article"] or form.cleaned_data["description"],
+            "step": Charge.Action(charge["action"]).label,
+        }
+        response = _save_change(request, form, detainee, {"add_charges": [charge]}, summary)
+        if response is not None:
+            return response
+    return render(
+        request,
+        "cases/staff/entry_form.html",
+        {"detainee": detainee, "form": form, "title": _("Record a charge")},
+    )
+
+
+@require_POST
+@login_required
+@staff_required
+def submit(request, pk):
+    detainee = _detainee_for(request, pk, action="change")
+    if detainee.created_by_id != request.user.pk and not request.user.can_review:
+        raise PermissionDenied
+    try:
+        services.submit_for_review(entry=detainee, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Submitted for review."))
+    return redirect("cases:staff-detainee", pk=pk)
+
+
+# --- Review -----------------------------------------------------------------------------------
+
+
+@login_required
+@moderator_required
+def review_queue(request):
+    return render(
+        request,
+        "cases/staff/review_queue.html",
+        {
+            "entries": Detainee.objects.filter(state=State.IN_REVIEW)
+            .select_related("created_by")
+            .order_by("updated_at"),
+            "changes": PendingChange.objects.filter(state=PendingChange.State.PENDING)
+            .select_related("detainee", "author")
+            .order_by("created_at"),
+        },
+    )
+
+
+@require_POST
+@login_required
+@moderator_required
+def review_entry(request, pk):
+    detainee = _detainee_for(request, pk, action="review")
+    form = DecisionForm(request.POST)
+    action = request.POST.get("action")
+    comment = form.data.get("comment", "").strip()[:5000]
+    try:
+        if action == "publish":
+            services.publish(entry=detainee, moderator=request.user)
+            messages.success(request, _("Published."))
+        elif action in ("request_changes", "reject"):
+            if not comment:
+                raise ValidationError(_("Write a message to the author saying why."))
+            if action == "reject":
+                services.reject(entry=detainee, moderator=request.user, reason=comment)
+                messages.success(request, _("Rejected; the author sees your message."))
+            else:
+                services.request_changes(entry=detainee, moderator=request.user, comment=comment)
+                messages.success(request, _("Sent back to the author with your message."))
+        else:
+            raise ValidationError(_("Unknown decision."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("cases:staff-detainee", pk=pk)
+
+
+@require_POST
+@login_required
+@moderator_required
+def retract(request, pk):
+    detainee = _detainee_for(request, pk, action="review")
+    form = RetractForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for retracting (staff only)."))
+        return redirect("cases:staff-detainee", pk=pk)
+    try:
+        services.retract(entry=detainee, moderator=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Retracted: the entry is off every public page."))
+    return redirect("cases:staff-detainee", pk=pk)
+
+
+def _describe_event(data):
+    """Readable rows for a proposed event: what the moderator is asked to approve."""
+    labels = {f.name: f.verbose_name for f in Event._meta.fields}
+    labels["description_en"] = _("description")
+    names = {
+        "court": Court.objects.in_bulk([data["court"]] if data.get("court") else []),
+        "facility": Facility.objects.in_bulk([data["facility"]] if data.get("facility") else []),
+        "case": Case.objects.in_bulk([data["case"]] if data.get("case") else []),
+    }
+    rows = []
+    for name, value in data.items():
+        if value in (None, "", False, []) or name in ("date_precision", "source_urls"):
+            continue
+        if name == "kind":
+            value = Event.Kind(value).label
+        elif name == "date":
+            value = format_partial_date(
+                datetime.date.fromisoformat(value), data.get("date_precision") or Precision.DAY
+            )
+        elif name == "sentence_kind":
+            value = SentenceKind(value).label
+        elif name in names:
+            value = names[name].get(value, value)
+        rows.append((labels.get(name, name), value))
+    rows.append((_("sources"), ", ".join(data.get("source_urls", []))))
+    return rows
+
+
+def _describe_charge(data):
+    article = LegalArticle.objects.select_related("code").filter(pk=data.get("article")).first()
+    case = Case.objects.filter(pk=data.get("case")).first()
+    date = (
+        format_partial_date(datetime.date.fromisoformat(data["date"]), data["date_precision"])
+        if data.get("date")
+        else _("date unknown")
+    )
+    return [
+        (_("case"), case or "?"),
+        (_("article"), article or data.get("description", "")),
+        (_("step"), Charge.Action(data["action"]).label),
+        (_("date"), date),
+        (_("sources"), ", ".join(data.get("source_urls", []))),
+    ]
+
+
+@login_required
+@moderator_required
+def review_change(request, pk):
+    change = get_object_or_404(PendingChange.objects.select_related("detainee", "author"), pk=pk)
+    if change.detainee is None:
+        raise Http404
+    if request.method == "POST":
+        action = request.POST.get("action")
+        comment = request.POST.get("comment", "").strip()[:5000]
+        try:
+            if action == "approve":
+                services.approve_change(change=change, moderator=request.user)
+                messages.success(request, _("Approved: the public page now shows the change."))
+            elif action in ("reject", "request_changes") and comment:
+                state = {
+                    "reject": PendingChange.State.REJECTED,
+                    "request_changes": PendingChange.State.CHANGES_REQUESTED,
+                }[action]
+                services.decide_change(
+                    change=change, moderator=request.user, state=state, comment=comment
+                )
+                messages.success(request, _("Decided; the author sees your message."))
+            else:
+                raise ValidationError(_("Write a message to the author saying why."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("cases:review-queue")
+    fields = [
+        (name, getattr(change.detainee, name, ""), value)
+        for name, value in change.data.get("fields", {}).items()
+    ]
+    events = [_describe_event(event) for event in change.data.get("add_events", [])]
+    charges = [_describe_charge(charge) for charge in change.data.get("add_charges", [])]
+    return render(
+        request,
+        "cases/staff/review_change.html",
+        {
+            "change": change,
+            "fields": fields,
+            "events": events,
+            "charges": charges,
+            "form": DecisionForm(),
+        },
+    )
+
+
+# --- History ----------------------------------------------------------------------------------
+
+
+@login_required
+@staff_required
+def history(request, pk):
+    detainee = _detainee_for(request, pk)
+    records = list(detainee.history.select_related("history_user").order_by("-history_date")[:100])
+    versions = []
+    for newer, older in zip(records, [*records[1:], None], strict=True):
+        changes = newer.diff_against(older).changes if older is not None else []
+        versions.append({"record": newer, "changes": [c for c in changes if c.field != "bio"]})
+    return render(request, "cases/staff/history.html", {"detainee": detainee, "versions": versions})
+
+
+@require_POST
+@login_required
+@moderator_required
+def restore(request, pk, history_id):
+    detainee = _detainee_for(request, pk, action="review")
+    if not detainee.history.filter(history_id=history_id).exists():
+        raise Http404
+    services.restore_version(entry=detainee, history_id=history_id, user=request.user)
+    messages.success(request, _("The earlier version is restored, as a new version."))
+    return redirect("cases:staff-history", pk=pk)

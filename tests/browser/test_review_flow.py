@@ -1,0 +1,65 @@
+"""A researcher logs an arrest from a news report; a moderator approves; the public sees it."""
+
+import pytest
+from playwright.sync_api import expect
+
+from cases import models as m
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def reference(make_detainee):
+    m.Occupation.objects.create(slug="journalist", name="journalist")
+    m.Court.objects.create(slug="fictional-court", name="Fictional District Court")
+    make_detainee("Testname Rashad Məmmədli")  # already recorded, in another spelling
+
+
+def sign_in(page, live_server, username):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(f"{username}-pass-2026")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My entries")
+
+
+def test_log_an_arrest_see_the_duplicate_warning_and_publish(
+    browser, live_server, reference, researcher, moderator
+):
+    page = browser.new_page()
+    sign_in(page, live_server, "researcher")
+    page.get_by_role("link", name="Log an arrest").first.click()
+    page.get_by_label("Name, in Latin script").fill("Testname Rashad Mammadli")
+    page.get_by_label("Occupation").select_option("journalist")
+    page.get_by_label("Date of detention").fill("2025-10-02")
+    page.get_by_label("Court").select_option("fictional-court")
+    page.get_by_label("Source URLs, one per line").fill("https://news.example.org/fictional-1")
+    page.get_by_role("button", name="Save as draft").click()
+
+    warning = page.locator(".duplicates")
+    expect(warning).to_contain_text("Possible duplicates")
+    expect(warning).to_contain_text("Testname Rashad Məmmədli")
+    page.get_by_label("I checked the possible matches: this is a different person").check()
+    page.get_by_role("button", name="Save as draft").click()
+    expect(page.locator(".messages")).to_contain_text("Saved as a draft")
+    page.get_by_role("button", name="Submit for review").click()
+    expect(page.locator(".messages")).to_contain_text("Submitted for review")
+    page.close()
+
+    public = browser.new_page()
+    public.goto(f"{live_server.url}/detainees/?q=rashad")
+    expect(public.locator(".result-count")).to_have_text("1 person")  # only the old entry
+
+    page = browser.new_page()
+    sign_in(page, live_server, "moderator")
+    page.get_by_role("link", name="Review queue", exact=True).click()
+    page.get_by_role("link", name="Testname Rashad Mammadli").click()
+    page.get_by_role("button", name="Approve and publish").click()
+    expect(page.locator(".messages")).to_contain_text("Published")
+    page.close()
+
+    public.reload()
+    expect(public.locator(".result-count")).to_have_text("2 people")
+    public.get_by_role("link", name="Testname Rashad Mammadli").click()
+    expect(public.locator(".timeline")).to_contain_text("2 October 2025")
+    expect(public.locator(".timeline")).to_contain_text("Fictional District Court")

@@ -1,0 +1,495 @@
+"""Researchers log, moderators review: nothing unreviewed reaches the public, nothing is lost."""
+
+import datetime
+import re
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+
+from accounts.roles import ROLE_PERMISSIONS
+from cases import models as m
+from cases import services
+
+D = datetime.date
+SOURCE = "https://news.example.org/fictional-arrest-report"
+
+
+@pytest.fixture
+def reference(db):
+    m.Occupation.objects.create(slug="journalist", name="journalist")
+    m.Court.objects.create(slug="fictional-court", name="Fictional District Court")
+    code = m.LegalCode.objects.create(
+        slug="fcc", name="Fictional Code", short_name="FC", country="XX"
+    )
+    m.LegalArticle.objects.create(code=code, number="206.3.2")
+
+
+def arrest_form(**overrides):
+    data = {
+        "name": "Testname Leyla Fictional",
+        "other_names": "Тестнаме Лейла",
+        "gender": "female",
+        "occupation": "journalist",
+        "detained_on": "2025-03-14",
+        "detained_on_precision": "day",
+        "court": "fictional-court",
+        "new_case_name": "Fictional newsroom case",
+        "articles": "206.3.2",
+        "description": "Detained at her home.",
+        "source_urls": SOURCE,
+        "notes": "NOTE-CANARY: her lawyer's number is in the contacts.",
+    }
+    data.update(overrides)
+    return data
+
+
+def log(client, **overrides):
+    return client.post("/staff/log-arrest/", arrest_form(**overrides))
+
+
+# --- Roles ------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["researcher", "moderator", "admin"])
+def test_each_role_holds_exactly_its_permissions(make_user, role):
+    make_user("someone", role)
+    held = {
+        f"{p.content_type.app_label}.{p.codename}"
+        for p in Permission.objects.filter(group__name=role).select_related("content_type")
+    }
+    assert held == set(ROLE_PERMISSIONS[role])
+
+
+@pytest.mark.django_db
+def test_researchers_cannot_publish_and_only_admins_manage_vocabularies(make_user):
+    researcher, moderator, admin = (
+        make_user("r", "researcher"), make_user("m", "moderator"), make_user("a", "admin")
+    )  # fmt: skip
+    assert researcher.has_perm("cases.log_entries")
+    assert not researcher.has_perm("cases.review_entries")
+    assert moderator.has_perm("cases.review_entries")
+    assert not moderator.has_perm("cases.add_occupation")
+    assert not moderator.has_perm("cases.delete_detainee")  # deleting is purging: admins only
+    assert admin.has_perm("cases.add_occupation") and admin.has_perm("accounts.change_user")
+    assert Group.objects.filter(name__in=ROLE_PERMISSIONS).count() == 3
+
+
+@pytest.mark.django_db
+def test_the_admin_site_is_for_moderators_and_admins(client_for, researcher, moderator):
+    assert client_for(researcher).get("/admin/").status_code == 302
+    assert client_for(moderator).get("/admin/").status_code == 200
+
+
+# --- Logging an arrest ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_logged_arrest_is_a_sourced_draft_invisible_to_the_public(
+    client, client_for, researcher, reference
+):
+    response = log(client_for(researcher))
+    assert response.status_code == 302
+    person = m.Detainee.objects.get(name="Testname Leyla Fictional")
+    assert person.state == m.State.DRAFT
+    assert person.created_by == researcher
+    assert person.status == m.Status.PRE_TRIAL
+    event = person.events.get()
+    assert (event.kind, event.date, event.court.slug) == (
+        "detention",
+        D(2025, 3, 14),
+        "fictional-court",
+    )
+    assert [s.url for s in event.sources.all()] == [SOURCE]
+    charge = m.Charge.objects.get(defendant__detainee=person)
+    assert charge.article.number == "206.3.2" and charge.defendant.case.state == m.State.DRAFT
+    assert client.get(f"/detainees/{person.slug}/").status_code == 404
+    assert "Leyla" not in client.get("/detainees/").text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"source_urls": ""}, "Give at least one source URL"),
+        ({"source_urls": "not a url"}, "Not a web address"),
+        ({"detained_on": "2025-13-40"}, "Enter a date as YYYY-MM-DD"),
+        ({"articles": "999.9"}, "Unknown article: 999.9"),
+        ({"new_case_name": ""}, "Charges belong to a case"),
+        ({"name": ""}, "This field is required"),
+        ({"occupation": "<script>"}, "Select a valid choice"),
+    ],
+)
+def test_bad_arrest_reports_get_a_message_and_save_nothing(
+    client_for, researcher, reference, overrides, message
+):
+    response = log(client_for(researcher), **overrides)
+    assert response.status_code == 200
+    assert message in response.text
+    assert not m.Detainee.objects.exists()
+    assert not m.Source.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_month_known_date_is_stored_as_the_first_of_the_month(client_for, researcher, reference):
+    log(client_for(researcher), detained_on="2025-04-17", detained_on_precision="month")
+    event = m.Event.objects.get()
+    assert (event.date, event.date_precision) == (D(2025, 4, 1), "month")
+
+
+@pytest.mark.django_db
+def test_possible_duplicates_in_any_spelling_are_shown_before_saving(
+    client_for, researcher, reference, make_detainee
+):
+    make_detainee("Testname Leyla Məmmədova")
+    make_detainee("Testname Leyla Mammadova Hidden", state=m.State.DRAFT)  # another's draft
+    client = client_for(researcher)
+    response = log(client, name="Testname Leyla Mammadova", other_names="")
+    assert response.status_code == 200
+    assert "Possible duplicates" in response.text
+    assert "Testname Leyla Məmmədova" in response.text
+    assert "1 more possible match in entries you cannot see" in response.text
+    assert "Mammadova Hidden" not in response.text
+    assert m.Detainee.objects.count() == 2
+
+    response = log(client, name="Testname Leyla Mammadova", other_names="", not_a_duplicate="on")
+    assert response.status_code == 302
+    assert m.Detainee.objects.count() == 3
+
+
+# --- Review of a new entry ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def draft(client_for, researcher, reference):
+    log(client_for(researcher))
+    return m.Detainee.objects.get(name="Testname Leyla Fictional")
+
+
+def review(client, person, action, comment=""):
+    return client.post(
+        f"/staff/detainees/{person.pk}/review/", {"action": action, "comment": comment}
+    )
+
+
+@pytest.mark.django_db
+def test_submit_then_approve_publishes_entry_and_its_new_case(
+    client, client_for, researcher, moderator, draft
+):
+    client_for(researcher).post(f"/staff/detainees/{draft.pk}/submit/")
+    draft.refresh_from_db()
+    assert draft.state == m.State.IN_REVIEW
+    assert client.get(f"/detainees/{draft.slug}/").status_code == 404
+
+    assert review(client_for(researcher), draft, "publish").status_code == 403
+    review(client_for(moderator), draft, "publish")
+    draft.refresh_from_db()
+    assert draft.state == m.State.PUBLISHED
+    page = client.get(f"/detainees/{draft.slug}/")
+    assert page.status_code == 200
+    assert SOURCE in page.text
+    assert "NOTE-CANARY" not in page.text
+    assert "Testname Leyla Fictional" in client.get("/detainees/").text
+    assert m.Case.objects.get(name="Fictional newsroom case").state == m.State.PUBLISHED
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("action", "state"), [("request_changes", m.State.DRAFT), ("reject", m.State.RETRACTED)]
+)
+def test_request_changes_and_reject_reach_the_researcher(
+    client, client_for, researcher, moderator, draft, action, state
+):
+    client_for(researcher).post(f"/staff/detainees/{draft.pk}/submit/")
+    assert review(client_for(moderator), draft, action).status_code == 302  # no reason given
+    draft.refresh_from_db()
+    assert draft.state == m.State.IN_REVIEW
+
+    review(client_for(moderator), draft, action, comment="Add the court's name, please.")
+    draft.refresh_from_db()
+    assert draft.state == state
+    workspace = client_for(researcher).get("/staff/").text
+    assert "Add the court&#x27;s name, please." in workspace
+    assert client.get(f"/detainees/{draft.slug}/").status_code == 404
+
+
+# --- Changes to a published entry -------------------------------------------------------------
+
+
+@pytest.fixture
+def published(client_for, moderator, draft):
+    services.publish(entry=draft, moderator=moderator)
+    draft.refresh_from_db()
+    return draft
+
+
+def event_form(person, **overrides):
+    data = {
+        "kind": "release", "date": "2025-09-01", "date_precision": "day",
+        "source_urls": "https://news.example.org/fictional-release", "version": person.version,
+    }  # fmt: skip
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.django_db
+def test_a_change_to_a_published_entry_waits_for_review(
+    client, client_for, researcher, moderator, published
+):
+    response = client_for(researcher).post(
+        f"/staff/detainees/{published.pk}/events/add/", event_form(published)
+    )
+    assert response.status_code == 302
+    change = m.PendingChange.objects.get()
+    assert change.state == "pending" and change.author == researcher
+
+    # The public keeps seeing the last approved version, in every derived fact.
+    published.refresh_from_db()
+    assert published.status == m.Status.PRE_TRIAL
+    page = client.get(f"/detainees/{published.slug}/").text
+    assert "release" not in page and "fictional-release" not in page
+    assert "Testname Leyla" in client.get("/detainees/?status=pre_trial").text
+
+    queue = client_for(moderator).get("/staff/review/").text
+    assert change.summary in queue
+    diff = client_for(moderator).get(f"/staff/review/changes/{change.pk}/").text
+    assert "release" in diff and "1 September 2025" in diff
+
+    client_for(moderator).post(f"/staff/review/changes/{change.pk}/", {"action": "approve"})
+    published.refresh_from_db()
+    assert published.status == m.Status.RELEASED
+    page = client.get(f"/detainees/{published.slug}/").text
+    assert "fictional-release" in page
+    change.refresh_from_db()
+    assert (change.state, change.reviewer) == ("approved", moderator)
+
+
+@pytest.mark.django_db
+def test_a_rejected_change_never_reaches_the_public_and_its_author_sees_why(
+    client, client_for, researcher, moderator, published
+):
+    client_for(researcher).post(
+        f"/staff/detainees/{published.pk}/events/add/", event_form(published)
+    )
+    change = m.PendingChange.objects.get()
+    client_for(moderator).post(
+        f"/staff/review/changes/{change.pk}/",
+        {"action": "reject", "comment": "The source says she is still held."},
+    )
+    change.refresh_from_db()
+    assert change.state == "rejected"
+    assert "The source says she is still held." in client_for(researcher).get("/staff/").text
+    published.refresh_from_db()
+    assert published.status == m.Status.PRE_TRIAL
+    assert "fictional-release" not in client.get(f"/detainees/{published.slug}/").text
+
+
+@pytest.mark.django_db
+def test_approving_a_change_made_against_an_older_version_is_refused(
+    client_for, researcher, moderator, published
+):
+    client_for(researcher).post(
+        f"/staff/detainees/{published.pk}/events/add/", event_form(published)
+    )
+    change = m.PendingChange.objects.get()
+    published.bio = "Edited by a moderator in the meantime."
+    published.save()
+    response = client_for(moderator).post(
+        f"/staff/review/changes/{change.pk}/", {"action": "approve"}, follow=True
+    )
+    assert "The entry changed after this change was proposed" in response.text
+    change.refresh_from_db()
+    assert change.state == "pending"
+    assert not published.events.filter(kind="release").exists()
+
+
+@pytest.mark.django_db
+def test_a_second_concurrent_save_is_refused(client_for, researcher, draft):
+    first, second = client_for(researcher), client_for(researcher)
+    opened_version = draft.version
+    ok = first.post(
+        f"/staff/detainees/{draft.pk}/events/add/",
+        event_form(draft, kind="remand", date="2025-03-15", version=opened_version),
+    )
+    assert ok.status_code == 302
+    refused = second.post(
+        f"/staff/detainees/{draft.pk}/events/add/",
+        event_form(draft, kind="remand_extension", date="2025-06-10", version=opened_version),
+    )
+    assert refused.status_code == 200
+    assert "Someone else saved this entry since you opened it" in refused.text
+    assert list(draft.events.values_list("kind", flat=True)) == ["detention", "remand"]
+
+
+@pytest.mark.django_db
+def test_researchers_cannot_change_others_drafts_or_entries_in_review(
+    client_for, researcher, other_researcher, draft
+):
+    url = f"/staff/detainees/{draft.pk}/events/add/"
+    assert client_for(other_researcher).post(url, event_form(draft)).status_code == 404
+    client_for(researcher).post(f"/staff/detainees/{draft.pk}/submit/")
+    assert client_for(researcher).post(url, event_form(draft)).status_code == 403
+    assert list(draft.events.values_list("kind", flat=True)) == ["detention"]
+
+
+# --- Retract, history, restore ----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_retract_takes_an_entry_off_every_public_page(client, client_for, moderator, published):
+    client_for(moderator).post(
+        f"/staff/detainees/{published.pk}/retract/", {"reason": "RETRACT-CANARY duplicate"}
+    )
+    published.refresh_from_db()
+    assert published.state == m.State.RETRACTED
+    assert client.get(f"/detainees/{published.slug}/").status_code == 404
+    assert "Leyla" not in client.get("/detainees/").text
+    assert m.Detainee.objects.filter(pk=published.pk).exists()  # retracted, not deleted
+
+
+@pytest.mark.django_db
+def test_restore_brings_back_an_earlier_version_as_a_new_version(
+    client, client_for, moderator, published
+):
+    original = published.history.filter(name="Testname Leyla Fictional").earliest()
+    published.name = "Testname Wrongly Renamed"
+    published.save()
+    response = client_for(moderator).post(
+        f"/staff/detainees/{published.pk}/history/{original.history_id}/restore/"
+    )
+    assert response.status_code == 302
+    published.refresh_from_db()
+    assert published.name == "Testname Leyla Fictional"
+    assert published.state == m.State.PUBLISHED
+    latest = published.history.latest()
+    assert latest.history_user == moderator
+    assert latest.history_change_reason.startswith("restored the version")
+    history_page = client_for(moderator).get(f"/staff/detainees/{published.pk}/history/").text
+    assert "Testname Wrongly Renamed" in history_page
+
+
+@pytest.mark.django_db
+def test_researchers_cannot_restore(client_for, researcher, published):
+    record = published.history.earliest()
+    url = f"/staff/detainees/{published.pk}/history/{record.history_id}/restore/"
+    assert client_for(researcher).post(url).status_code == 403
+
+
+@pytest.mark.django_db
+def test_staff_see_internal_data_the_public_never_does(
+    client, client_for, researcher, moderator, published
+):
+    m.Contact.objects.create(detainee=published, kind="lawyer", name="CONTACT-CANARY")
+    for user in (researcher, moderator):
+        page = client_for(user).get(f"/staff/detainees/{published.pk}/").text
+        assert "NOTE-CANARY" in page and "CONTACT-CANARY" in page
+    public = client.get(f"/detainees/{published.slug}/").text
+    assert "NOTE-CANARY" not in public and "CONTACT-CANARY" not in public
+
+
+# --- Sign-in ----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_sign_in_lands_in_the_workspace(client, researcher):
+    response = client.post(
+        "/accounts/login/", {"username": "researcher", "password": "researcher-pass-2026"}
+    )
+    assert response.status_code == 302 and response.url == "/staff/"
+
+
+@pytest.mark.django_db
+def test_lockout_after_repeated_failures_does_not_reveal_whether_an_account_exists(
+    client, researcher, settings
+):
+    def fail(username, n):
+        responses = [
+            client.post("/accounts/login/", {"username": username, "password": "wrong"})
+            for _ in range(n)
+        ]
+        return responses
+
+    limit = settings.AXES_FAILURE_LIMIT
+    existing = fail("researcher", limit + 1)
+    missing = fail("nobody-has-this-name", limit + 1)
+    assert [r.status_code for r in existing[: limit - 1]] == [200] * (limit - 1)
+    assert existing[-1].status_code == missing[-1].status_code == 429
+
+    def strip(text):  # the parts that differ by design: the CSRF token, the name typed in
+        text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", text)
+        return re.sub(r'(name="username"[^>]*value=")[^"]*"', r'\1"', text)
+
+    assert strip(existing[-1].text) == strip(missing[-1].text)
+    assert strip(existing[0].text) == strip(missing[0].text)
+    # Even the right password is refused while locked out.
+    locked = client.post(
+        "/accounts/login/", {"username": "researcher", "password": "researcher-pass-2026"}
+    )
+    assert locked.status_code == 429
+
+
+@pytest.mark.django_db
+def test_a_correction_to_a_published_entry_waits_and_is_shown_as_a_diff(
+    client, client_for, researcher, moderator, published
+):
+    data = {"name": "Testname Leyla Corrected", "gender": "female", "born_precision": "year",
+            "bio_en": "A fictional journalist.", "version": published.version}  # fmt: skip
+    response = client_for(researcher).post(f"/staff/detainees/{published.pk}/correct/", data)
+    assert response.status_code == 302
+    change = m.PendingChange.objects.get()
+    assert change.data == {"fields": {"name": "Testname Leyla Corrected",
+                                      "bio_en": "A fictional journalist."}}  # fmt: skip
+    published.refresh_from_db()
+    assert published.name == "Testname Leyla Fictional"
+    assert "Corrected" not in client.get(f"/detainees/{published.slug}/").text
+
+    diff = client_for(moderator).get(f"/staff/review/changes/{change.pk}/").text
+    assert "<del>Testname Leyla Fictional</del>" in diff
+    assert "<ins>Testname Leyla Corrected</ins>" in diff
+    client_for(moderator).post(f"/staff/review/changes/{change.pk}/", {"action": "approve"})
+    page = client.get(f"/detainees/{published.slug}/").text  # the address does not change
+    assert "Testname Leyla Corrected" in page and "A fictional journalist." in page
+
+
+@pytest.mark.django_db
+def test_a_new_charge_on_a_published_entry_waits_for_review(
+    client, client_for, researcher, moderator, published
+):
+    case = m.Case.objects.get(name="Fictional newsroom case")
+    code = m.LegalCode.objects.get()
+    m.LegalArticle.objects.create(code=code, number="213.1", title="tax evasion")
+    data = {"case": case.slug, "article": "213.1", "action": "added", "date": "2025-08-13",
+            "date_precision": "day", "source_urls": "https://news.example.org/fictional-charge",
+            "version": published.version}  # fmt: skip
+    assert (
+        client_for(researcher)
+        .post(f"/staff/detainees/{published.pk}/charges/add/", data)
+        .status_code
+        == 302
+    )
+    change = m.PendingChange.objects.get()
+    assert "213.1" not in client.get(f"/detainees/{published.slug}/").text
+    assert "tax evasion" in client_for(moderator).get(f"/staff/review/changes/{change.pk}/").text
+    client_for(moderator).post(f"/staff/review/changes/{change.pk}/", {"action": "approve"})
+    page = client.get(f"/detainees/{published.slug}/").text
+    assert "213.1" in page and "fictional-charge" in page
+    history = [(c.article.number, c.action) for c in m.Charge.objects.order_by("date", "id")]
+    assert history == [("206.3.2", "brought"), ("213.1", "added")]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [({"article": "999"}, "Unknown article: 999"), ({"article": ""}, "describe the offence"),
+     ({"date": "13/08/2025"}, "Enter a date as YYYY-MM-DD"), ({"source_urls": ""}, "source URL")],
+)  # fmt: skip
+def test_a_bad_charge_gets_a_message_and_changes_nothing(
+    client_for, researcher, published, overrides, message
+):
+    case = m.Case.objects.get(name="Fictional newsroom case")
+    data = {"case": case.slug, "article": "206.3.2", "action": "added", "date": "2025-08-13",
+            "date_precision": "day", "source_urls": "https://news.example.org/x",
+            "version": published.version, **overrides}  # fmt: skip
+    response = client_for(researcher).post(f"/staff/detainees/{published.pk}/charges/add/", data)
+    assert response.status_code == 200 and message in response.text
+    assert not m.PendingChange.objects.exists()
