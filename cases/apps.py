@@ -7,6 +7,34 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self):
+        self._register_history()
+        self._invalidate_public_caches_on_change()
+
+    def _invalidate_public_caches_on_change(self):
+        """Any saved or deleted case data raises the data version public caches are keyed by.
+
+        Signals here are infrastructure, not business logic: they catch every write path
+        (admin, workspace, import, shell) so that no cached page outlives the data it shows.
+        """
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from . import models as m
+
+        skip = {m.DataVersion, m.PendingChange, m.CustodyPeriod}
+
+        def bump(sender, **kwargs):
+            if sender not in skip:
+                m.DataVersion.bump()
+
+        for model in self.get_models():
+            if model in skip or model.__name__.startswith("Historical"):
+                continue
+            post_save.connect(bump, sender=model, weak=False)
+            post_delete.connect(bump, sender=model, weak=False)
+            for field in model._meta.local_many_to_many:
+                m2m_changed.connect(bump, sender=field.remote_field.through, weak=False)
+
+    def _register_history(self):
         # Registered here rather than with HistoricalRecords() on the models: declared on a
         # translated model, history loses the per-language columns (see STACK.md).
         from simple_history import register

@@ -7,6 +7,7 @@ the public and every stored derived fact describe the last approved version.
 """
 
 import datetime
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from django.contrib.postgres.search import TrigramWordSimilarity
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import connections, models, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
@@ -109,13 +110,20 @@ class EntryQuerySet(models.QuerySet):
         return self.filter(state=State.PUBLISHED)
 
     def visible_to(self, user):
-        """Everything `user` may read: the public sees published entries only."""
+        """Everything `user` may read, internal fields included for staff.
+
+        The one read rule for entries: the public sees published entries; a researcher also sees
+        their own entries and those assigned to them; moderators and admins see everything.
+        """
         if not user.is_authenticated:
             return self.published()
-        if user.is_superuser or user.has_perm("cases.review_entries"):
+        if user.has_perm("cases.review_entries"):
             return self
-        if user.is_staff:
-            return self.filter(Q(state=State.PUBLISHED) | Q(created_by=user))
+        if user.has_perm("cases.log_entries"):
+            assigned = self.model.assignees.through.objects.filter(
+                **{f"{self.model._meta.model_name}_id": OuterRef("pk"), "user_id": user.pk}
+            )
+            return self.filter(Q(state=State.PUBLISHED) | Q(created_by=user) | Q(Exists(assigned)))
         return self.published()
 
 
@@ -149,6 +157,18 @@ class Entry(models.Model):
     published_at = models.DateTimeField(_("first published"), null=True, blank=True, editable=False)
     retraction_reason = models.TextField(
         _("retraction reason"), blank=True, help_text=_("Staff only.")
+    )
+    review_comment = models.TextField(
+        _("reviewer's comment"),
+        blank=True,
+        help_text=_("Staff only. The last reviewer's message to the author."),
+    )
+    assignees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned researchers"),
+        blank=True,
+        related_name="assigned_%(class)ss",
+        help_text=_("Staff only. Researchers who may see and work on this entry."),
     )
     internal_notes = models.TextField(_("internal notes"), blank=True, help_text=_("Staff only."))
     is_synthetic = models.BooleanField(
@@ -538,7 +558,19 @@ class Detainee(Entry):
         ordering = ["name"]
         verbose_name = _("detainee")
         verbose_name_plural = _("detainees")
-        permissions = [("review_entries", _("Can review, publish and retract entries"))]
+        permissions = [
+            ("log_entries", _("Can create entries and log events, as drafts")),
+            ("review_entries", _("Can see every draft; publish, reject and retract entries")),
+            ("manage_vocabularies", _("Can manage vocabularies")),
+        ]
+        indexes = [
+            # The listing's default order over published entries, without a sort.
+            models.Index(
+                fields=["name", "id"],
+                name="detainee_published_by_name",
+                condition=Q(state="published"),
+            ),
+        ]
         constraints = [
             precision_constraint("born", "detainee_born_precision"),
             not_before(
@@ -601,6 +633,7 @@ class Detainee(Entry):
         values = derived.detainee_fields()
         values["search_text"] = self.build_search_text()
         Detainee.objects.filter(pk=self.pk).update(**values)
+        DataVersion.bump()
         for name, value in values.items():
             setattr(self, name, value)
         self.custody_periods.all().delete()
@@ -1116,6 +1149,24 @@ class CustodyPeriod(models.Model):
 # verdict before the release it orders.
 _SAME_DAY_ORDER = {kind: n for n, kind in enumerate(Event.Kind)}
 _CLOSING_KINDS = {Event.Kind.RELEASE, Event.Kind.PARDON}
+_KNOWN_PARTS = {Precision.YEAR: 1, Precision.MONTH: 2, Precision.DAY: 3}
+
+
+def _compare_events(a, b):
+    """Earlier first, comparing dates only as far as both are known.
+
+    "March 2024" and "15 March 2024" agree as far as both are known, so the kind decides (a
+    detention before the release); a date known to the month is never taken to be the 1st.
+    """
+    parts_a = (a.date.year, a.date.month, a.date.day)[: _KNOWN_PARTS.get(a.date_precision, 3)]
+    parts_b = (b.date.year, b.date.month, b.date.day)[: _KNOWN_PARTS.get(b.date_precision, 3)]
+    known = min(len(parts_a), len(parts_b))
+    if parts_a[:known] != parts_b[:known]:
+        return -1 if parts_a[:known] < parts_b[:known] else 1
+    for key in (lambda e: _SAME_DAY_ORDER[e.kind], lambda e: e.date, lambda e: e.pk or 0):
+        if key(a) != key(b):
+            return -1 if key(a) < key(b) else 1
+    return 0
 
 
 @dataclass
@@ -1183,21 +1234,24 @@ def derive_timeline(events):
     def close(kind, event):
         period = open_period.pop(kind, None)
         if period is not None:
-            period["end"] = event.date
+            # "Released in March 2024" after "detained on 15 March 2024": the release is stored
+            # as the 1st, but the period cannot end before it began.
+            period["end"] = max(event.date, period["start"])
             period["end_precision"] = event.date_precision
 
     def close_all(event):
         close(CustodyPeriod.Kind.CUSTODY, event)
         close(CustodyPeriod.Kind.HOUSE_ARREST, event)
 
-    ordered = sorted(events, key=lambda e: (e.date, _SAME_DAY_ORDER[e.kind], e.pk or 0))
-    first_detention = next(
-        (e.date for e in ordered if e.kind in {Event.Kind.DETENTION, Event.Kind.REMAND}), None
-    )
+    ordered = sorted(events, key=functools.cmp_to_key(_compare_events))
+    detentions = [e for e in ordered if e.kind in {Event.Kind.DETENTION, Event.Kind.REMAND}]
+    first_detention = detentions[0] if detentions else None
+    detained_yet = False
     K = Event.Kind
     for event in ordered:
         kind = event.kind
         held = CustodyPeriod.Kind.CUSTODY in open_period
+        detained_yet = detained_yet or event is first_detention
         if kind in {K.DETENTION, K.REMAND, K.REMAND_EXTENSION}:
             if (
                 not held
@@ -1239,13 +1293,13 @@ def derive_timeline(events):
                 close_all(event)
                 set_status(Status.RELEASED, event)
         elif kind in _CLOSING_KINDS:
-            if first_detention is not None and event.date < first_detention:
+            if first_detention is not None and not detained_yet:
                 result.problems.append(
                     _("A %(kind)s on %(date)s comes before the first detention (%(first)s).")
                     % {
                         "kind": event.get_kind_display(),
                         "date": event.date_display,
-                        "first": format_partial_date(first_detention),
+                        "first": first_detention.date_display,
                     }
                 )
             close_all(event)
@@ -1467,6 +1521,36 @@ class CmDecision(models.Model):
 
     def __str__(self):
         return self.reference
+
+
+# --- Cache invalidation -----------------------------------------------------------------------
+
+
+class DataVersion(models.Model):
+    """One counter, raised by every change to the case data, that public caches are keyed by.
+
+    Kept in the database rather than in the cache, so that every app server sees a change at
+    once whatever cache backend it uses (a local-memory cache is per process).
+    """
+
+    number = models.PositiveBigIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("data version")
+
+    def __str__(self):
+        return str(self.number)
+
+    @classmethod
+    def current(cls):
+        """One primary-key read: the version public caches are keyed by."""
+        number = cls.objects.filter(pk=1).values_list("number", flat=True).first()
+        return number or 0
+
+    @classmethod
+    def bump(cls):
+        if not cls.objects.filter(pk=1).update(number=F("number") + 1):
+            cls.objects.get_or_create(pk=1)
 
 
 # --- Review -----------------------------------------------------------------------------------

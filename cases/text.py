@@ -71,8 +71,8 @@ def search_key(text):
     # A glide y beside i is spelled or dropped at will (Ismayilova, Исмаилова; Aliyev, Aliev).
     text = text.replace("yi", "i").replace("iy", "i")
     text = re.sub(r"[^a-z0-9]+", " ", text)
-    # Doubled letters are a transliteration choice (Mammadli, Mamedli).
-    text = re.sub(r"(.)\1+", r"\1", text)
+    # Doubled letters are a transliteration choice (Mammadli, Mamedli); doubled digits are not.
+    text = re.sub(r"([a-z])\1+", r"\1", text)
     return text.strip()
 
 

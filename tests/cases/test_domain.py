@@ -169,3 +169,7 @@ def test_name_search_finds_every_spelling_and_script(make_detainee):
     person.refresh_derived()
     for query in ["məmmədlova", "MAMMADLOVA", "Мамедлова", "testname mamedlova", "Mamedlova Test"]:
         assert list(m.Detainee.objects.matching_name(query)) == [person], query
+
+
+def test_doubled_digits_are_kept():
+    assert search_key("Room 001122").endswith(" 001122")

@@ -169,3 +169,23 @@ def test_held_queryset_follows_the_derived_state(make_detainee, make_event):
     make_event(freed, K.DETENTION, "2024-01-01")
     make_event(freed, K.RELEASE, "2024-02-01")
     assert list(m.Detainee.objects.held()) == [held]
+
+
+def test_a_release_known_to_the_month_follows_a_detention_in_that_month(make_detainee, make_event):
+    person = make_detainee()
+    make_event(person, K.DETENTION, "2024-03-15", refresh=False)
+    make_event(person, K.RELEASE, "2024-03-01", precision=m.Precision.MONTH)
+    assert person.status == m.Status.RELEASED
+    period = person.custody_periods.get()
+    # Known to the month: the period ends no earlier than it began, and says so at its precision.
+    assert (period.start, period.end, period.end_precision) == (
+        D(2024, 3, 15), D(2024, 3, 15), m.Precision.MONTH
+    )
+
+
+def test_a_detention_known_to_the_year_precedes_a_remand_that_year(make_detainee, make_event):
+    person = make_detainee()
+    make_event(person, K.REMAND_EXTENSION, "2019-06-20", refresh=False)
+    make_event(person, K.DETENTION, "2019-01-01", precision=m.Precision.YEAR)
+    assert person.status == m.Status.PRE_TRIAL
+    assert person.first_detained_on_precision == m.Precision.YEAR
