@@ -4,13 +4,17 @@ Each filter contributes one condition (a Q object) rather than chaining queryset
 counts can apply "every active filter but this one" to each facet in a single query.
 """
 
+import hashlib
+
 import django_filters as filters
 from django import forms
 from django.core.validators import RegexValidator
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import Case as CaseExpression
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from modeltranslation.utils import build_localized_fieldname
 
 from .models import (
@@ -76,6 +80,11 @@ def _custody(*conditions, **lookups):
     )
 
 
+def _slug_parameter(description):
+    """The API schema's type for a filter by slug, which has no model field to infer it from."""
+    return extend_schema_field({"type": "string", "description": description})
+
+
 def _has_echr_application():
     return Exists(EchrApplication.applicants.through.objects.filter(detainee_id=OuterRef("pk")))
 
@@ -83,15 +92,21 @@ def _has_echr_application():
 class DetaineeFilter(filters.FilterSet):
     q = filters.CharFilter(label=_("Name"), max_length=200)
     status = filters.MultipleChoiceFilter(label=_("Status"), choices=Status.choices)
-    occupation = filters.ModelMultipleChoiceFilter(
-        label=_("Occupation"), queryset=Occupation.objects.all(), to_field_name="slug",
+    occupation = _slug_parameter(_("Occupation slug, e.g. journalist; repeat for several."))(
+        filters.ModelMultipleChoiceFilter(
+            label=_("Occupation"), queryset=Occupation.objects.all(), to_field_name="slug",
+        )
     )  # fmt: skip
-    organization = filters.ModelChoiceFilter(
-        label=_("Organization"), queryset=Organization.objects.all(), to_field_name="slug",
+    organization = _slug_parameter(_("Organization slug."))(
+        filters.ModelChoiceFilter(
+            label=_("Organization"), queryset=Organization.objects.all(), to_field_name="slug",
+        )
     )  # fmt: skip
-    case = filters.ModelChoiceFilter(
-        label=_("Case"), queryset=Case.objects.published(), to_field_name="slug"
-    )
+    case = _slug_parameter(_("Case slug; includes the cases split off from it."))(
+        filters.ModelChoiceFilter(
+            label=_("Case"), queryset=Case.objects.published(), to_field_name="slug"
+        )
+    )  # fmt: skip
     article = filters.CharFilter(
         label=_("Legal article"), max_length=30,
         validators=[RegexValidator(ARTICLE_NUMBER_RE, _("Write an article number like 206.3.2."))],
@@ -199,50 +214,70 @@ class DetaineeFilter(filters.FilterSet):
     def facet_counts(self):
         """How many detainees each option would give, under every other active filter.
 
-        Two queries: one conditional aggregate for the single-valued facets (status, gender,
-        ECHR), one UNION ALL of grouped counts for occupations, organizations and cases.
+        One query: a UNION ALL of grouped counts, one branch per facet, each branch counting
+        the detainees that pass every active filter but its own.
         """
         conditions = self.conditions()
 
-        def others(name):
-            return Q(*[c for n, c in conditions.items() if n != name])
+        def detainees(name):
+            return self.queryset.filter(*[c for n, c in conditions.items() if n != name])
 
-        scalar = [
-            ("status", [(v, Q(status=v)) for v in Status.values]),
-            ("gender", [(v, Q(gender=v)) for v in Gender.values]),
-            ("echr", [("yes", Q(_has_echr_application())), ("no", ~Q(_has_echr_application()))]),
-        ]
-        aggregates, keys = {}, {}
-        for name, options in scalar:
-            rest = others(name)
-            for value, condition in options:
-                alias = f"f{len(aggregates)}"
-                aggregates[alias] = Count("pk", filter=rest & condition)
-                keys[alias] = (name, value)
-        counts = {name: {} for name, _options in scalar}
-        for alias, n in self.queryset.aggregate(**aggregates).items():
-            name, value = keys[alias]
-            counts[name][value] = n
+        # Plain QuerySets: modeltranslation's values() reorders the columns on translated
+        # models, and a UNION matches them by position.
+        def scalar(name, value):
+            rows = QuerySet(Detainee).filter(pk__in=detainees(name).values("pk")).order_by()
+            return rows.values(facet=Value(name), value=value, label=Value("")).annotate(
+                n=Count("pk")
+            )
 
-        def grouped(name, model, related, extra=None):
-            detainees = self.queryset.filter(others(name)).values("pk")
-            # A plain QuerySet: modeltranslation's values() reorders the columns on translated
-            # models, which a UNION matches by position.
-            rows = QuerySet(model).filter(detainee__in=detainees, **(extra or {})).order_by()
-            return rows.values(
-                facet=Value(name),
-                value=F(f"{related}__slug"),
-                label=_current_language_field(f"{related}__name"),
-            ).annotate(n=Count("detainee_id", distinct=True))
+        def related(name, model, field, **extra):
+            rows = QuerySet(model).filter(detainee__in=detainees(name).values("pk"), **extra)
+            return (
+                rows.order_by()
+                .values(
+                    facet=Value(name),
+                    value=F(f"{field}__slug"),
+                    label=_current_language_field(f"{field}__name"),
+                )
+                .annotate(n=Count("detainee_id", distinct=True))
+            )
 
-        union = grouped("occupation", Detainee.occupations.through, "occupation").union(
-            grouped("organization", Affiliation, "organization"),
-            grouped("case", CaseDefendant, "case", {"case__state": "published"}),
-            all=True,
+        has_echr = CaseExpression(
+            When(_has_echr_application(), then=Value("yes")), default=Value("no")
         )
-        related = {"occupation": [], "organization": [], "case": []}
+        branches = [
+            scalar("gender", F("gender")),
+            scalar("echr", has_echr),
+            related("occupation", Detainee.occupations.through, "occupation"),
+            related("organization", Affiliation, "organization"),
+            related("case", CaseDefendant, "case", case__state="published"),
+        ]
+        # order_by(): the combined query would otherwise take Detainee's default order.
+        union = scalar("status", F("status")).union(*branches, all=True).order_by()
+        counts = {"status": {}, "gender": {}, "echr": {}}
+        lists = {"occupation": [], "organization": [], "case": []}
         for row in union:
-            related[row["facet"]].append((row["value"], row["label"], row["n"]))
-        for rows in related.values():
+            if row["facet"] in counts:
+                counts[row["facet"]][row["value"]] = row["n"]
+            else:
+                lists[row["facet"]].append((row["value"], row["label"], row["n"]))
+        for rows in lists.values():
             rows.sort(key=lambda row: (-row[2], row[1]))
-        return {**counts, **related}
+        return {**counts, **lists}
+
+    def cache_key(self):
+        """What the result count and facet counts depend on: the valid filters and the language."""
+        data = self.valid_data()
+        parts = []
+        for name in sorted(self.conditions()):
+            if name == "detained":
+                value = (data["detained_from"], data["detained_to"])
+            else:
+                value = data[name]
+            if isinstance(value, (list, tuple, QuerySet)):
+                value = sorted(str(getattr(v, "pk", v)) for v in value)
+            elif hasattr(value, "pk"):
+                value = value.pk
+            parts.append(f"{name}={value}")
+        raw = "&".join(parts) + f"|{get_language()}"
+        return hashlib.sha256(raw.encode()).hexdigest()

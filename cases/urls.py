@@ -1,15 +1,35 @@
 from django.urls import path
 
-from . import views
+from . import views, workspace
 
 app_name = "cases"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("detainees/", views.detainee_list, name="detainee-list"),
+    path("detainees/export.csv", views.detainee_export, name="detainee-export"),
     path("detainees/<slug:slug>/", views.detainee_detail, name="detainee-detail"),
     path("cases/", views.case_list, name="case-list"),
     path("cases/<slug:slug>/", views.case_detail, name="case-detail"),
     path("echr/", views.echr_list, name="echr-list"),
     path("echr/groups/<slug:slug>/", views.echr_group, name="echr-group"),
+    path("data/", views.open_data, name="open-data"),
+    # The staff workspace: never linked from public pages, every view behind a sign-in.
+    path("staff/", workspace.workspace, name="workspace"),
+    path("staff/log-arrest/", workspace.log_arrest, name="log-arrest"),
+    path("staff/detainees/<int:pk>/", workspace.staff_detainee, name="staff-detainee"),
+    path("staff/detainees/<int:pk>/events/add/", workspace.add_event, name="add-event"),
+    path("staff/detainees/<int:pk>/charges/add/", workspace.add_charge, name="add-charge"),
+    path("staff/detainees/<int:pk>/correct/", workspace.correct, name="correct"),
+    path("staff/detainees/<int:pk>/submit/", workspace.submit, name="submit"),
+    path("staff/detainees/<int:pk>/review/", workspace.review_entry, name="review-entry"),
+    path("staff/detainees/<int:pk>/retract/", workspace.retract, name="retract"),
+    path("staff/detainees/<int:pk>/history/", workspace.history, name="staff-history"),
+    path(
+        "staff/detainees/<int:pk>/history/<int:history_id>/restore/",
+        workspace.restore,
+        name="restore",
+    ),
+    path("staff/review/", workspace.review_queue, name="review-queue"),
+    path("staff/review/changes/<int:pk>/", workspace.review_change, name="review-change"),
 ]

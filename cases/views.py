@@ -1,17 +1,25 @@
 import datetime
+import functools
+import hashlib
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from . import exports
 from .filters import DEFAULT_PER_PAGE, PER_PAGE_CHOICES, SORT_CHOICES, YES_NO, DetaineeFilter
 from .models import (
     Case,
     CaseDefendant,
     Charge,
     CustodyPeriod,
+    DataVersion,
     Detainee,
     EchrApplication,
     Event,
@@ -22,6 +30,32 @@ from .models import (
     Status,
 )
 
+PAGE_CACHE_SECONDS = 60 * 60
+
+
+def public_page(view):
+    """Serve a public page from the cache for as long as the data it shows is unchanged.
+
+    A public page looks the same to every visitor (nothing on it depends on who asks), so one
+    copy serves all. The key holds the data version, read from the database on every request,
+    so a publication, a correction or a retraction shows at once on every app server.
+    """
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        request.data_version = DataVersion.current()
+        raw = f"{request.data_version}|{translation.get_language()}|{request.get_full_path()}"
+        key = f"public-page:{hashlib.sha256(raw.encode()).hexdigest()}"
+        cached = cache.get(key) if settings.PUBLIC_PAGE_CACHE else None
+        if cached is not None:
+            return HttpResponse(cached, content_type="text/html; charset=utf-8")
+        response = view(request, *args, **kwargs)
+        if settings.PUBLIC_PAGE_CACHE and response.status_code == 200 and not response.streaming:
+            cache.set(key, response.content, PAGE_CACHE_SECONDS)
+        return response
+
+    return wrapped
+
 
 def _public_sources():
     return Prefetch("sources", queryset=Source.objects.public())
@@ -31,9 +65,26 @@ def _published_detainees():
     return Prefetch("applicants", queryset=Detainee.objects.published().only("name", "slug"))
 
 
-def _page(request, object_list, per_page):
+class NarrowPaginator(Paginator):
+    """Finds a page's ids first, in a subquery, then reads those rows only.
+
+    A deep page (OFFSET 50,000) then walks the narrow index on the sort columns instead of
+    whole rows, still in one query.
+    """
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        ids = self.object_list.values("pk")[bottom:top]
+        return self._get_page(self.object_list.filter(pk__in=ids), number, self)
+
+
+def _page(request, object_list, per_page, count=None):
     """A page of results; a malformed or out-of-range page number never fails."""
-    paginator = Paginator(object_list, per_page)
+    paginator = NarrowPaginator(object_list, per_page)
+    if count is not None:
+        paginator.count = count  # known already: no COUNT query
     number = request.GET.get("page", "")
     try:
         number = max(1, int(number))
@@ -75,9 +126,32 @@ def _active_filters(request, filterset):
 FACET_OPTIONS_SHOWN = 15
 
 
-def _facet_groups(filterset, selected):
+LISTING_CACHE_SECONDS = 60 * 60
+
+
+def _listing_summary(filterset, version):
+    """The result count and facet counts, cached until the data changes.
+
+    They are the listing's costly part (grouped counts over every published entry); keyed by
+    the data version, a cached summary can never describe data that has since changed.
+    """
+    key = f"listing-summary:{version}:{filterset.cache_key()}"
+    summary = cache.get(key)
+    if summary is None:
+        summary = {"count": filterset.qs.count(), "facets": filterset.facet_counts()}
+        cache.set(key, summary, LISTING_CACHE_SECONDS)
+    return {**summary, "version": version}
+
+
+def _filters_fragment_key(request, version):
+    """The rendered filter panel depends on the data, the language and the query, not the page."""
+    query = sorted((k, v) for k, v in request.GET.lists() if k != "page")
+    raw = f"{version}|{translation.get_language()}|{query}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _facet_groups(filterset, counts, selected):
     """The filter options with their counts, ready for the template."""
-    counts = filterset.facet_counts()
     groups = []
     for name, choices in [("status", Status.choices), ("gender", Gender.choices), ("echr", YES_NO)]:
         options = [
@@ -103,10 +177,12 @@ def _facet_groups(filterset, selected):
     ]  # fmt: skip
 
 
+@public_page
 def detainee_list(request):
     filterset = DetaineeFilter(request.GET, queryset=Detainee.objects.published())
     per_page = _per_page(request)
-    page = _page(request, filterset.qs.prefetch_related("occupations"), per_page)
+    summary = _listing_summary(filterset, request.data_version)
+    page = _page(request, filterset.qs.prefetch_related("occupations"), per_page, summary["count"])
     selected = {name: request.GET.getlist(name) for name in filterset.form.fields}
     query = filterset.valid_data().get("q")
     suggestions = (
@@ -120,7 +196,8 @@ def detainee_list(request):
         {
             "filterset": filterset,
             "page": page,
-            "facet_groups": _facet_groups(filterset, selected),
+            "facet_groups": _facet_groups(filterset, summary["facets"], selected),
+            "filters_key": _filters_fragment_key(request, summary["version"]),
             "active_filters": _active_filters(request, filterset),
             "errors": filterset.form.errors,
             "suggestions": suggestions,
@@ -132,6 +209,7 @@ def detainee_list(request):
     )
 
 
+@public_page
 def detainee_detail(request, slug):
     detainee = get_object_or_404(
         Detainee.objects.published().prefetch_related(
@@ -188,6 +266,7 @@ def detainee_detail(request, slug):
     )
 
 
+@public_page
 def case_list(request):
     cases = (
         Case.objects.published()
@@ -202,6 +281,7 @@ def case_list(request):
     return render(request, "cases/case_list.html", {"page": _page(request, cases, 50)})
 
 
+@public_page
 def case_detail(request, slug):
     case = get_object_or_404(Case.objects.published().select_related("parent", "court"), slug=slug)
     split_cases = case.split_cases.published().order_by("name")
@@ -233,6 +313,7 @@ def case_detail(request, slug):
     )
 
 
+@public_page
 def echr_list(request):
     applications = (
         EchrApplication.objects.select_related("group")
@@ -249,6 +330,7 @@ def echr_list(request):
     )
 
 
+@public_page
 def echr_group(request, slug):
     group = get_object_or_404(ExecutionGroup.objects.select_related("lead_application"), slug=slug)
     applications = group.applications.prefetch_related("violations", _published_detainees())
@@ -264,6 +346,7 @@ def echr_group(request, slug):
     )
 
 
+@public_page
 def home(request):
     published = Detainee.objects.published()
     since = timezone.localdate() - datetime.timedelta(days=30)
@@ -283,5 +366,39 @@ def home(request):
             "new_detentions": new_detentions,
             "latest": published.order_by("-updated_at", "pk")[:10],
             "title": _("Political prisoners"),
+        },
+    )
+
+
+def detainee_export(request):
+    """The listing's rows as CSV, under the same filters, streamed a chunk of rows at a time.
+
+    Malformed filter values are ignored, as on the listing. The filter's own lookups (an
+    occupation's or a case's slug) run here; the rows are read while the response is sent.
+    """
+    filterset = DetaineeFilter(request.GET, queryset=Detainee.objects.published())
+    records = exports.detainee_records(
+        filterset.qs, base_url=request.build_absolute_uri("/").rstrip("/")
+    )
+    lines = exports.csv_lines(
+        list(exports.DETAINEES.columns), records, language=translation.get_language()
+    )
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    filename = f"detainees-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def open_data(request):
+    """What the data holds, column by column, and the ways to download it."""
+    return render(
+        request,
+        "cases/data.html",
+        {
+            "tables": exports.TABLES,
+            "notes": exports.NOTES,
+            "listing_url": reverse("cases:detainee-list"),
+            "schema_url": reverse("api:schema"),
+            "docs_url": reverse("api:docs"),
         },
     )

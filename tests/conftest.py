@@ -13,7 +13,7 @@ _counter = itertools.count(1)
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Each test starts with an empty cache: throttles and cached pages do not leak between tests."""
+    """Each test starts with an empty cache: no throttle count or cached page leaks across."""
     from django.core.cache import cache
 
     cache.clear()

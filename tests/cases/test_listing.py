@@ -276,3 +276,18 @@ def test_a_misspelt_name_suggests_near_misses_on_postgresql(client, world):
     else:  # SQLite has no trigrams: the empty state stays plain
         assert "Did you mean:" not in response.text
     assert "Hidden" not in client.get("/detainees/", {"q": "Hiden"}).text
+
+
+def test_cached_counts_follow_every_change_to_the_data(client, world, make_detainee):
+    before = client.get("/detainees/").text
+    assert re.search(r'id="result-count"[^>]*>5 people<', before)
+    newcomer = make_detainee("Testname Zaur Newcomer", gender="male")
+    assert re.search(r'id="result-count"[^>]*>6 people<', client.get("/detainees/").text)
+    newcomer.occupations.add(m.Occupation.objects.get(slug="lawyer"))  # an m2m change
+    assert 'value="lawyer"' in client.get("/detainees/").text
+    counts = facets(client)
+    assert counts[("occupation", "lawyer")] == 3
+    newcomer.state = m.State.RETRACTED
+    newcomer.save()
+    assert re.search(r'id="result-count"[^>]*>5 people<', client.get("/detainees/").text)
+    assert facets(client)[("occupation", "lawyer")] == 2

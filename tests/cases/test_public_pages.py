@@ -61,3 +61,17 @@ def test_home_counts_new_detentions_of_the_last_30_days(client, make_detainee, m
     make_event(make_detainee(state=m.State.DRAFT), "detention", today)
     text = client.get("/").text
     assert re.search(r"<strong>1</strong>\s+new detention in the last 30 days", text)
+
+
+@pytest.mark.django_db
+def test_a_cached_page_changes_as_soon_as_the_data_does(client, make_detainee, make_event):
+    person = make_detainee("Testname Cached Person")
+    make_event(person, "detention", "2024-01-01")
+    url = f"/detainees/{person.slug}/"
+    assert "pre-trial detention" in client.get(url).text
+    assert "pre-trial detention" in client.get(url).text  # from the cache
+    make_event(person, "release", "2024-05-01")
+    assert "released" in client.get(url).text
+    person.state = m.State.RETRACTED
+    person.save()
+    assert client.get(url).status_code == 404

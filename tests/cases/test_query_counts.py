@@ -41,8 +41,8 @@ def crowd(db, make_detainee, make_event, make_case, make_article, make_source):
 
 
 LISTING_QUERIES = [
-    # query string, queries: what each one is
-    ("", 5),  # count, page rows, occupations of the rows, status/gender/ECHR facets, grouped facets
+    # query string, queries: data version, count, the facets' one query, page rows, occupations
+    ("", 5),
     ("status=pre_trial&occupation=occupation-1", 6),  # + the occupation slugs looked up
     ("q=crowd01&sort=-detained", 5),
     ("held_on=2024-06-01&echr=yes&article=206&gender=unknown", 5),
@@ -58,10 +58,11 @@ def test_listing_queries(client, crowd, django_assert_num_queries, query, expect
     assert response.status_code == 200
 
 
-# detainee, its other names, occupations, public sources; events, their sources; case memberships,
-# their charges, the charges' sources; co-defendants; ECHR applications, their violations;
-# affiliations, their sources.
-DETAIL_QUERIES = 14
+# Every public page first reads the data version its cache is keyed by (one query), then, on a
+# cache miss: the detainee, its other names, occupations, public sources; events, their sources;
+# case memberships, their charges, the charges' sources; co-defendants; ECHR applications,
+# their violations; affiliations, their sources.
+DETAIL_QUERIES = 15
 
 
 @pytest.mark.parametrize("index", [0, 29])
@@ -73,9 +74,9 @@ def test_detainee_page_queries(client, crowd, django_assert_num_queries, index):
 
 
 def test_case_page_queries(client, crowd, django_assert_num_queries):
-    # case with parent and court; split cases; defendants; their charges; events; event sources;
-    # case sources.
-    with django_assert_num_queries(7):
+    # data version; case with parent and court; split cases; defendants; their charges; events;
+    # event sources; case sources.
+    with django_assert_num_queries(8):
         response = client.get(crowd["case"].get_absolute_url())
     assert response.status_code == 200
     assert response.text.count('class="charge-brought"') == 15
@@ -83,26 +84,45 @@ def test_case_page_queries(client, crowd, django_assert_num_queries):
 
 @pytest.mark.parametrize("page", [1, 2])
 def test_case_list_queries(client, crowd, django_assert_num_queries, page):
-    with django_assert_num_queries(2):  # count, page of cases with defendant counts and parents
+    with django_assert_num_queries(3):  # data version, count, page of cases with their counts
         assert client.get(f"/cases/?page={page}").status_code == 200
 
 
 @pytest.mark.parametrize("page", [1, 3])
 def test_echr_list_queries(client, crowd, django_assert_num_queries, page):
-    # groups with counts; count; page of applications with groups; violations; applicants.
-    with django_assert_num_queries(5):
+    # data version; groups with counts; count; page of applications; violations; applicants.
+    with django_assert_num_queries(6):
         assert client.get(f"/echr/?page={page}").status_code == 200
 
 
 def test_echr_group_queries(client, crowd, django_assert_num_queries):
-    # group with lead case; applications; violations; applicants; CM documents; sources.
-    with django_assert_num_queries(6):
+    # data version; group with lead case; applications; violations; applicants; CM documents;
+    # sources.
+    with django_assert_num_queries(7):
         response = client.get(crowd["group"].get_absolute_url())
     assert response.status_code == 200
     assert response.text.count('class="application"') == 30
 
 
 def test_home_queries(client, crowd, django_assert_num_queries):
-    # people held; new detentions in 30 days; latest updates.
-    with django_assert_num_queries(3):
+    # data version; people held; new detentions in 30 days; latest updates.
+    with django_assert_num_queries(4):
         assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize("per_page", [10, 100])
+def test_cached_listing_queries(client, crowd, django_assert_num_queries, per_page):
+    url = f"/detainees/?status=pre_trial&per_page={per_page}"
+    client.get(url)
+    with django_assert_num_queries(1):  # the data version: the page itself comes from the cache
+        assert client.get(url).status_code == 200
+    with django_assert_num_queries(3):  # another page: data version, its rows, their occupations
+        assert client.get(f"{url}&page=2").status_code == 200
+
+
+def test_the_page_cache_can_be_turned_off(client, crowd, django_assert_num_queries, settings):
+    settings.PUBLIC_PAGE_CACHE = False
+    client.get("/detainees/")
+    # version, rows, occupations: the count and facets stay cached, the page is rendered again
+    with django_assert_num_queries(3):
+        assert client.get("/detainees/").status_code == 200

@@ -179,7 +179,9 @@ def test_a_release_known_to_the_month_follows_a_detention_in_that_month(make_det
     period = person.custody_periods.get()
     # Known to the month: the period ends no earlier than it began, and says so at its precision.
     assert (period.start, period.end, period.end_precision) == (
-        D(2024, 3, 15), D(2024, 3, 15), m.Precision.MONTH
+        D(2024, 3, 15),
+        D(2024, 3, 15),
+        m.Precision.MONTH,
     )
 
 
