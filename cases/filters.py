@@ -10,7 +10,7 @@ import django_filters as filters
 from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import Case as CaseExpression
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +30,7 @@ from .models import (
     LegalArticle,
     Occupation,
     Organization,
+    State,
     Status,
 )
 
@@ -69,7 +70,9 @@ def _current_language_field(path):
     """`occupation__name` -> the active language's column, falling back to English."""
     language = (get_language() or "en").split("-")[0]
     localized = build_localized_fieldname(path, language)
-    return Coalesce(F(localized), F(build_localized_fieldname(path, "en")))
+    return Coalesce(
+        F(localized), F(build_localized_fieldname(path, "en")), output_field=CharField()
+    )
 
 
 def _custody(*conditions, **lookups):
@@ -168,15 +171,20 @@ class DetaineeFilter(filters.FilterSet):
         )
 
     def condition_case(self, case):
-        # A case includes the proceedings split off from it.
-        memberships = CaseDefendant.objects.filter(detainee=OuterRef("pk")).filter(
-            Q(case=case) | Q(case__parent=case)
+        # A case includes the proceedings split off from it; unpublished cases never count.
+        memberships = CaseDefendant.objects.filter(
+            Q(case=case) | Q(case__parent=case),
+            detainee=OuterRef("pk"),
+            case__state=State.PUBLISHED,
         )
         return Q(Exists(memberships))
 
     def condition_article(self, number):
+        # Charges in an unpublished case are not public: they never select anyone.
         charges = Charge.objects.filter(
-            defendant__detainee=OuterRef("pk"), article__in=LegalArticle.objects.under(number)
+            defendant__detainee=OuterRef("pk"),
+            defendant__case__state=State.PUBLISHED,
+            article__in=LegalArticle.objects.under(number),
         )
         return Q(Exists(charges))
 

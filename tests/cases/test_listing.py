@@ -291,3 +291,21 @@ def test_cached_counts_follow_every_change_to_the_data(client, world, make_detai
     newcomer.save()
     assert re.search(r'id="result-count"[^>]*>5 people<', client.get("/detainees/").text)
     assert facets(client)[("occupation", "lawyer")] == 2
+
+
+@pytest.mark.parametrize("prefix", ["/az", "/ru"])
+def test_the_listing_answers_in_every_language(client, world, prefix):
+    response = client.get(f"{prefix}/detainees/?occupation=journalist")
+    assert response.status_code == 200
+    assert first_names(response) == ["Aysel", "Bahruz"]
+
+
+def test_charges_and_split_offs_in_unpublished_cases_never_select_anyone(
+    client, world, make_case, make_article
+):
+    hidden_split = make_case("Fictional hidden split", state=m.State.DRAFT,
+                             parent=m.Case.objects.get(slug="fictional-other-case"))  # fmt: skip
+    membership = m.CaseDefendant.objects.create(case=hidden_split, detainee=world["dilara"])
+    m.Charge.objects.create(defendant=membership, article=make_article("777.7"), action="brought")
+    assert first_names(client.get("/detainees/?article=777.7")) == []
+    assert first_names(client.get("/detainees/?case=fictional-other-case")) == ["Ceyhun"]

@@ -493,3 +493,29 @@ def test_a_bad_charge_gets_a_message_and_changes_nothing(
     response = client_for(researcher).post(f"/staff/detainees/{published.pk}/charges/add/", data)
     assert response.status_code == 200 and message in response.text
     assert not m.PendingChange.objects.exists()
+
+
+@pytest.mark.django_db
+def test_password_reset_by_email_and_change(client, client_for, researcher, mailoutbox):
+    response = client.post("/accounts/password_reset/", {"email": "researcher@example.org"})
+    assert response.status_code == 302
+    unknown = client.post("/accounts/password_reset/", {"email": "nobody@example.org"})
+    assert unknown.status_code == 302 and unknown.url == response.url  # nothing revealed
+    assert len(mailoutbox) == 1
+    link = re.search(r"https?://[^/]+(/accounts/reset/\S+/)", mailoutbox[0].body).group(1)
+    form = client.get(link, follow=True)
+    new = "a-new-long-passphrase-2026"
+    done = client.post(form.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
+    assert done.status_code == 302
+    researcher.refresh_from_db()
+    assert researcher.check_password(new)
+
+    signed_in = client_for(researcher)
+    changed = signed_in.post(
+        "/accounts/password_change/",
+        {"old_password": new, "new_password1": "another-passphrase-2026",
+         "new_password2": "another-passphrase-2026"},
+    )  # fmt: skip
+    assert changed.status_code == 302
+    researcher.refresh_from_db()
+    assert researcher.check_password("another-passphrase-2026")
