@@ -117,26 +117,35 @@ def log_arrest(*, author, data):
 # --- Review of new entries -------------------------------------------------------------------
 
 
-@transaction.atomic
-def submit_for_review(*, entry, user):
+def _transition(entry, *, allowed, to, refusal, reason, **fields):
+    """Move an entry between publication states, under a row lock, recording who and why."""
     entry = _lock(entry)
-    if entry.state != State.DRAFT:
-        raise ValidationError(_("Only a draft can be submitted for review."))
-    entry.state = State.IN_REVIEW
+    if entry.state not in allowed:
+        raise ValidationError(refusal)
+    entry.state = to
+    for name, value in fields.items():
+        setattr(entry, name, value)
     entry.save()
-    _reason(entry, f"submitted for review by {user}")
+    _reason(entry, reason)
     return entry
 
 
 @transaction.atomic
+def submit_for_review(*, entry, user):
+    return _transition(
+        entry, allowed={State.DRAFT}, to=State.IN_REVIEW,
+        refusal=_("Only a draft can be submitted for review."),
+        reason=f"submitted for review by {user}",
+    )  # fmt: skip
+
+
+@transaction.atomic
 def publish(*, entry, moderator):
-    entry = _lock(entry)
-    if entry.state not in (State.DRAFT, State.IN_REVIEW):
-        raise ValidationError(_("Only a draft or an entry in review can be published."))
-    entry.state = State.PUBLISHED
-    entry.review_comment = ""
-    entry.save()
-    _reason(entry, f"published by {moderator}")
+    entry = _transition(
+        entry, allowed={State.DRAFT, State.IN_REVIEW}, to=State.PUBLISHED,
+        refusal=_("Only a draft or an entry in review can be published."),
+        reason=f"published by {moderator}", review_comment="",
+    )  # fmt: skip
     if isinstance(entry, Detainee):
         # New cases logged with the arrest are reviewed with it.
         for case in Case.objects.filter(
@@ -148,39 +157,30 @@ def publish(*, entry, moderator):
 
 @transaction.atomic
 def request_changes(*, entry, moderator, comment):
-    entry = _lock(entry)
-    if entry.state != State.IN_REVIEW:
-        raise ValidationError(_("Only an entry in review can be sent back."))
-    entry.state = State.DRAFT
-    entry.review_comment = comment
-    entry.save()
-    _reason(entry, f"changes requested by {moderator}")
-    return entry
+    return _transition(
+        entry, allowed={State.IN_REVIEW}, to=State.DRAFT,
+        refusal=_("Only an entry in review can be sent back."),
+        reason=f"changes requested by {moderator}", review_comment=comment,
+    )  # fmt: skip
 
 
 @transaction.atomic
 def reject(*, entry, moderator, reason):
-    entry = _lock(entry)
-    if entry.state not in (State.DRAFT, State.IN_REVIEW):
-        raise ValidationError(_("Only a draft or an entry in review can be rejected."))
-    entry.state = State.RETRACTED
-    entry.review_comment = reason
-    entry.save()
-    _reason(entry, f"rejected by {moderator}")
-    return entry
+    return _transition(
+        entry, allowed={State.DRAFT, State.IN_REVIEW}, to=State.RETRACTED,
+        refusal=_("Only a draft or an entry in review can be rejected."),
+        reason=f"rejected by {moderator}", review_comment=reason,
+    )  # fmt: skip
 
 
 @transaction.atomic
 def retract(*, entry, moderator, reason):
     """Take a published entry off every public surface. Nothing is deleted."""
-    entry = _lock(entry)
-    if entry.state != State.PUBLISHED:
-        raise ValidationError(_("Only a published entry can be retracted."))
-    entry.state = State.RETRACTED
-    entry.retraction_reason = reason
-    entry.save()
-    _reason(entry, f"retracted by {moderator}")
-    return entry
+    return _transition(
+        entry, allowed={State.PUBLISHED}, to=State.RETRACTED,
+        refusal=_("Only a published entry can be retracted."),
+        reason=f"retracted by {moderator}", retraction_reason=reason,
+    )  # fmt: skip
 
 
 # --- Changes to entries: applied at once to drafts, held for review on published entries ---

@@ -188,7 +188,11 @@ def add_event(request, pk):
             return response
     if request.method == "GET":
         form = EventForm(cases=_cases_for(request.user), initial={"version": detainee.version})
-    return render(request, "cases/staff/add_event.html", {"detainee": detainee, "form": form})
+    return render(
+        request,
+        "cases/staff/entry_form.html",
+        {"detainee": detainee, "form": form, "title": _("Log an event")},
+    )
 
 
 def _save_change(request, form, detainee, data, summary):
