@@ -1,3 +1,4 @@
+import csv
 import datetime
 import functools
 import hashlib
@@ -6,13 +7,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import exports
+from . import stats as statistics
 from .filters import DEFAULT_PER_PAGE, PER_PAGE_CHOICES, SORT_CHOICES, YES_NO, DetaineeFilter
 from .models import (
     Case,
@@ -402,3 +404,58 @@ def open_data(request):
             "docs_url": reverse("api:docs"),
         },
     )
+
+
+def _stats_detainees(request):
+    """Published detainees under the listing's filters, and the FilterSet that chose them."""
+    filterset = DetaineeFilter(request.GET, queryset=Detainee.objects.published())
+    detainees = Detainee.objects.published().filter(*filterset.conditions().values())
+    return filterset, detainees
+
+
+@public_page
+def stats(request):
+    filterset, detainees = _stats_detainees(request)
+    today = timezone.localdate()
+    months, messages = statistics.month_range(request.GET, today)
+    charts = [
+        statistics.build_chart(name, detainees, months, today) for name in statistics.CHART_NAMES
+    ]
+    listing_params = request.GET.copy()
+    for name in ("from", "to"):
+        listing_params.pop(name, None)
+    return render(
+        request,
+        "cases/stats.html",
+        {
+            "charts": charts,
+            "months": months,
+            "messages_": messages,
+            "errors": filterset.form.errors,
+            "active_filters": _active_filters(request, filterset),
+            "listing_query": listing_params.urlencode(),
+            "range_from": months[0].strftime("%Y-%m") if months else "",
+            "range_to": months[-1].strftime("%Y-%m") if months else "",
+        },
+    )
+
+
+def stats_csv(request, chart):
+    """One chart's numbers as CSV, under the same filters and range as the page."""
+    if chart not in statistics.CHART_NAMES:
+        raise Http404
+    _filterset, detainees = _stats_detainees(request)
+    today = timezone.localdate()
+    months, _messages = statistics.month_range(request.GET, today)
+    result = statistics.build_chart(chart, detainees, months, today)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="stats-{chart}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(result.columns)
+    writer.writerows(result.rows)
+    return response
+
+
+@public_page
+def methodology(request):
+    return render(request, "cases/methodology.html")

@@ -16,6 +16,8 @@ from cases import models as m
 from tests.test_permission_matrix import RULES, public, published_only
 
 D = datetime.date
+STATS_CHARTS = ["held", "new-and-released", "occupations", "articles", "cases", "gender",
+                "sentences"]  # fmt: skip
 
 
 @pytest.fixture
@@ -87,6 +89,7 @@ def _public_urls(world):
         "api:execution-group-detail": {"slug": "fictional-group"},
         "api:echr-application-detail": {"number": "1234/20"},
         "password_reset_confirm": {"uidb64": "MQ", "token": "x"},
+        "cases:stats-csv": {"chart": "held"},
     }
     for name, (_kind, rule, _post) in RULES.items():
         if rule in (public, published_only):
@@ -94,6 +97,8 @@ def _public_urls(world):
     for query in LISTING_QUERIES:
         urls += [f"/detainees/?{query}", f"/detainees/export.csv?{query}",
                  f"/api/v1/detainees/?{query}"]  # fmt: skip
+        urls += [f"/stats/?{query}"]
+        urls += [f"/stats/{chart}.csv?{query}" for chart in STATS_CHARTS]
     # Unpublished entries' addresses answer exactly like missing ones.
     urls += ["/detainees/canary-draft-person/", "/cases/canary-draft-case/",
              "/api/v1/detainees/canary-in_review-person/", "/no-such-page/"]  # fmt: skip
