@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, workspace
+from . import importing, views, workspace
 
 app_name = "cases"
 
@@ -14,6 +14,9 @@ urlpatterns = [
     path("echr/", views.echr_list, name="echr-list"),
     path("echr/groups/<slug:slug>/", views.echr_group, name="echr-group"),
     path("data/", views.open_data, name="open-data"),
+    path("stats/", views.stats, name="stats"),
+    path("stats/<slug:chart>.csv", views.stats_csv, name="stats-csv"),
+    path("about/methodology/", views.methodology, name="methodology"),
     # The staff workspace: never linked from public pages, every view behind a sign-in.
     path("staff/", workspace.workspace, name="workspace"),
     path("staff/log-arrest/", workspace.log_arrest, name="log-arrest"),
@@ -31,5 +34,8 @@ urlpatterns = [
         name="restore",
     ),
     path("staff/review/", workspace.review_queue, name="review-queue"),
+    path("staff/import/", importing.import_arrests, name="import"),
+    path("staff/import/confirm/", importing.import_confirm, name="import-confirm"),
+    path("staff/import/template.csv", importing.import_template, name="import-template"),
     path("staff/review/changes/<int:pk>/", workspace.review_change, name="review-change"),
 ]

@@ -74,6 +74,11 @@ def post_review(role, state):
     return 302 if role in REVIEWERS else 403
 
 
+def post_import_confirm(role, state):
+    """Confirming with no checked file in the session sends staff back to the upload page."""
+    return 302
+
+
 # name: (how the state matters, GET rule, POST rule or None)
 # "entry": the URL names a detainee in each state; "case": a case in each state; None: no state.
 RULES = {
@@ -86,6 +91,9 @@ RULES = {
     "cases:echr-list": (None, public, None),
     "cases:echr-group": (None, public, None),
     "cases:open-data": (None, public, None),
+    "cases:stats": (None, public, None),
+    "cases:stats-csv": (None, public, None),
+    "cases:methodology": (None, public, None),
     "updates-feed": (None, public, None),
     "api:api-root": (None, public, None),
     "api:schema": (None, public, None),
@@ -119,6 +127,9 @@ RULES = {
     "cases:restore": ("entry", post_only, post_review),
     "cases:review-queue": (None, reviewers, None),
     "cases:review-change": (None, reviewers, None),
+    "cases:import": (None, signed_in, None),
+    "cases:import-template": (None, signed_in, None),
+    "cases:import-confirm": (None, post_only, post_import_confirm),
 }
 
 
@@ -178,6 +189,8 @@ def _kwargs(name, shared, person, case):
         return {"slug": shared["group"].slug}
     if name == "api:echr-application-detail":
         return {"number": "1234/20"}
+    if name == "cases:stats-csv":
+        return {"chart": "held"}
     if name == "cases:review-change":
         return {"pk": shared["change"].pk}
     if name == "cases:restore":

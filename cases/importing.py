@@ -1,0 +1,148 @@
+"""The staff workspace's spreadsheet import: upload, preview (a dry run), confirm.
+
+The uploaded file is kept between the preview and the confirmation in a temporary file, not in
+the session: a 5 MB file in a database-backed session would be read and decoded on every staff
+request for the rest of the session. The session holds only the file's random name and its
+SHA-256, so the file cannot be swapped or named by anyone else, and confirming re-checks the file
+from scratch (the database may have changed since the preview).
+"""
+
+import hashlib
+import secrets
+import tempfile
+import time
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from . import imports
+
+staff_required = permission_required("cases.log_entries", raise_exception=True)
+SESSION_KEY = "cases_import"
+MAX_AGE = 24 * 60 * 60
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Spreadsheet (CSV in UTF-8, or XLSX)"),
+        help_text=gettext_lazy("At most 5 MB and 10,000 rows."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > imports.MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB: split it."))
+        return upload
+
+
+def _upload_dir():
+    root = Path(getattr(settings, "MEDIA_ROOT", "") or tempfile.gettempdir())
+    directory = root / "tmp" / "imports"
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def _keep(request, content, filename):
+    directory = _upload_dir()
+    for old in directory.glob("*.upload"):
+        if time.time() - old.stat().st_mtime > MAX_AGE:
+            old.unlink(missing_ok=True)
+    _forget(request)
+    token = secrets.token_hex(16)
+    (directory / f"{token}.upload").write_bytes(content)
+    request.session[SESSION_KEY] = {
+        "token": token, "sha256": hashlib.sha256(content).hexdigest(), "filename": filename[:200],
+    }  # fmt: skip
+    return token
+
+
+def _kept(request):
+    """(content, filename) of this user's uploaded file, or None when it is gone or altered."""
+    kept = request.session.get(SESSION_KEY)
+    if not kept:
+        return None
+    try:
+        content = (_upload_dir() / f"{kept['token']}.upload").read_bytes()
+    except (OSError, KeyError):
+        return None
+    if hashlib.sha256(content).hexdigest() != kept.get("sha256"):
+        return None
+    return content, kept["filename"]
+
+
+def _forget(request):
+    kept = request.session.pop(SESSION_KEY, None)
+    if kept and "token" in kept:
+        (_upload_dir() / f"{kept['token']}.upload").unlink(missing_ok=True)
+
+
+@login_required
+@staff_required
+def import_arrests(request):
+    form = UploadForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        content = upload.read()
+        result = imports.check_file(content, user=request.user, filename=upload.name)
+        if not result.file_errors:
+            _keep(request, content, upload.name)
+    return render(
+        request,
+        "cases/staff/import.html",
+        {"form": form, "result": result, "columns": imports.COLUMN_HELP},
+    )
+
+
+@require_POST
+@login_required
+@staff_required
+def import_confirm(request):
+    kept = _kept(request)
+    if kept is None:
+        messages.error(request, _("Upload the file again: the checked file is no longer here."))
+        return redirect("cases:import")
+    content, filename = kept
+    try:
+        result = imports.apply(
+            content, user=request.user, filename=filename,
+            confirm_duplicates=request.POST.get("confirm_duplicates") == "on",
+        )  # fmt: skip
+    except imports.ImportRefused as refused:
+        messages.error(request, str(refused))
+        return render(
+            request,
+            "cases/staff/import.html",
+            {"form": UploadForm(), "result": refused.result, "columns": imports.COLUMN_HELP},
+        )
+    _forget(request)
+    counts = result.summary()
+    messages.success(
+        request,
+        _(
+            "Imported: %(create)d new drafts, %(update)d updates, %(same)d rows unchanged. "
+            "Submit the drafts for review when they are ready."
+        )
+        % {
+            "create": counts[imports.Row.CREATE] + counts[imports.Row.DUPLICATE],
+            "update": counts[imports.Row.UPDATE],
+            "same": counts[imports.Row.UNCHANGED],
+        },
+    )
+    return redirect("cases:workspace")
+
+
+@login_required
+@staff_required
+def import_template(request):
+    response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="arrests-template.csv"'
+    return response

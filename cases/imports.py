@@ -1,0 +1,636 @@
+"""Spreadsheet import of arrests: read a CSV or XLSX file, check every row, then write drafts.
+
+A file is always checked first (`check_file`, which writes nothing) and the result shown: per row
+an action (create, unchanged, propose update, possible duplicate, error) with details. `apply`
+checks the file again and writes it all or nothing, through `services.log_arrest` and
+`services.change_entry`, so imported entries follow the same rules as those logged by hand.
+
+Written with the csv module and openpyxl rather than django-import-export: one row here becomes
+a detainee, names, an affiliation, an event, a case membership and charges, which a per-model
+Resource does not fit, and every message can name its row and column in plain words.
+
+Re-importing is idempotent. An entry counts as imported when its first history record carries
+IMPORT_REASON; a row whose folded name (`search_key`) equals such an entry's name is that entry:
+with the same detention date and no new article it is unchanged, otherwise the row proposes an
+update (applied at once to a draft, waiting for review on a published entry).
+"""
+
+import csv
+import datetime
+import io
+import json
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from . import services
+from .forms import SourceUrlsField
+from .models import (
+    Case,
+    CaseDefendant,
+    Charge,
+    Court,
+    Detainee,
+    Event,
+    Facility,
+    Gender,
+    LegalArticle,
+    Occupation,
+    Organization,
+    PendingChange,
+    Precision,
+    State,
+)
+from .text import search_key
+
+TEMPLATE_COLUMNS = [
+    "name", "other_names", "gender", "occupation", "organization", "role", "detained_on",
+    "court", "facility", "case", "articles", "description", "source_urls", "notes",
+]  # fmt: skip
+REQUIRED_COLUMNS = ["name", "detained_on", "source_urls"]
+COLUMN_HELP = {
+    "name": "Name in Latin script (required)",
+    "other_names": "Other spellings, separated by |",
+    "gender": "female, male, other or unknown",
+    "occupation": "An occupation's slug or name",
+    "organization": "An organization's slug or name",
+    "role": "Role in the organization",
+    "detained_on": "YYYY-MM-DD, YYYY-MM or YYYY (required)",
+    "court": "A court's slug or name",
+    "facility": "A place of detention's slug or name",
+    "case": "An existing case's slug or name; a new name creates a new draft case",
+    "articles": "Article numbers separated by commas, e.g. 206.3.2, 213.1",
+    "description": "What happened (public)",
+    "source_urls": "Source URLs separated by | (at least one)",
+    "notes": "Staff only: never public",
+}
+IMPORT_REASON = "Imported from a spreadsheet"
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 10_000
+MAX_CELL = 5_000
+MAX_LENGTHS = {"name": 200, "role": 200, "case": 255, "other_names": 2_000}
+DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class FileError(Exception):
+    """The file as a whole cannot be read: wrong format, encoding, size or header."""
+
+
+@dataclass
+class Row:
+    number: int  # as a spreadsheet shows it: the header is row 1
+    values: dict
+    action: str = "create"
+    errors: list = field(default_factory=list)  # (column, message)
+    details: list = field(default_factory=list)
+    duplicates: list = field(default_factory=list)  # (label, url or "")
+    data: dict = field(default_factory=dict)
+    target: Detainee | None = None
+    change: dict | None = None
+
+    CREATE, UNCHANGED, UPDATE, DUPLICATE, ERROR = (
+        "create", "unchanged", "propose update", "possible duplicate", "error",
+    )  # fmt: skip
+
+    def error(self, column, message):
+        self.errors.append((column, message))
+        self.action = self.ERROR
+
+    @property
+    def name(self):
+        return self.values.get("name", "")
+
+
+@dataclass
+class Result:
+    rows: list
+    file_errors: list = field(default_factory=list)
+
+    def count(self, action):
+        return sum(1 for r in self.rows if r.action == action)
+
+    @property
+    def has_errors(self):
+        return bool(self.file_errors) or any(r.action == Row.ERROR for r in self.rows)
+
+    @property
+    def has_duplicates(self):
+        return any(r.action == Row.DUPLICATE for r in self.rows)
+
+    def summary(self):
+        return {
+            a: self.count(a)
+            for a in (Row.CREATE, Row.UPDATE, Row.UNCHANGED, Row.DUPLICATE, Row.ERROR)
+        }
+
+    def messages(self):
+        """Every problem as one line of plain words, the row and column first."""
+        lines = list(self.file_errors)
+        for row in self.rows:
+            for column, message in row.errors:
+                lines.append(_("Row %(row)d, column %(column)s: %(message)s") % {
+                    "row": row.number, "column": column, "message": message,
+                })  # fmt: skip
+            if row.action == Row.DUPLICATE:
+                lines.append(_("Row %(row)d: possible duplicate of %(who)s") % {
+                    "row": row.number, "who": "; ".join(label for label, _url in row.duplicates),
+                })  # fmt: skip
+        return lines
+
+
+# --- Reading ----------------------------------------------------------------------------------
+
+
+def template_csv():
+    """The downloadable template: the header and one plainly fictional example row."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(TEMPLATE_COLUMNS)
+    writer.writerow([
+        "Testname Example Person", "Testname Examplə Pərson|Тестнаме Пример", "unknown",
+        "journalist", "", "", "2025-03", "", "", "Example case", "",
+        "Detained at home.", "https://news.example.org/report", "Staff only note",
+    ])  # fmt: skip
+    return "\ufeff" + out.getvalue()
+
+
+def _cell_text(value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _read_csv(content):
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FileError(
+            _("The file is not UTF-8 text (byte %(pos)d). Save it as CSV UTF-8 and try again.")
+            % {"pos": exc.start}
+        ) from None
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise FileError(
+            _("Row %(row)d cannot be read as CSV: %(problem)s")
+            % {"row": reader.line_num, "problem": exc}
+        ) from None
+
+
+def _read_xlsx(content):
+    import openpyxl  # only needed for spreadsheets
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise FileError(_("The file is not a readable XLSX workbook (%(problem)s).") % {
+            "problem": str(exc)[:200]
+        }) from None  # fmt: skip
+    try:
+        sheet = book.worksheets[0]
+        for values in sheet.iter_rows(values_only=True):
+            yield [_cell_text(v) for v in values]
+    finally:
+        book.close()
+
+
+def read_rows(content, filename=""):
+    """(header, [(row number, {column: text})]) from CSV or XLSX bytes; FileError if unreadable."""
+    if len(content) > MAX_BYTES:
+        raise FileError(
+            _("The file is larger than %(mb)d MB: split it.") % {"mb": MAX_BYTES // 2**20}
+        )
+    if not content.strip():
+        raise FileError(_("The file is empty."))
+    is_xlsx = content[:4] == b"PK\x03\x04"
+    records = _read_xlsx(content) if is_xlsx else _read_csv(content)
+    header = None
+    rows = []
+    for index, record in enumerate(records, start=1):
+        cells = ["" if c is None else str(c).strip() for c in record]
+        if header is None:
+            header = [c.casefold().strip().lstrip("\ufeff") for c in cells]
+            while header and not header[-1]:
+                header.pop()
+            _check_header(header)
+            continue
+        if not any(cells):
+            continue
+        if len(rows) >= MAX_ROWS:
+            raise FileError(_("The file has more than %(n)d rows: split it.") % {"n": MAX_ROWS})
+        extra = [c for c in cells[len(header) :] if c]
+        values = dict(zip(header, cells, strict=False))
+        if extra:
+            values["__extra__"] = extra
+        rows.append((index, values))
+    if header is None:
+        raise FileError(_("The file is empty."))
+    return header, rows
+
+
+def _check_header(header):
+    unknown = [c for c in header if c not in TEMPLATE_COLUMNS]
+    if unknown:
+        raise FileError(
+            _("Unknown columns in row 1: %(columns)s. The columns are: %(known)s.")
+            % {"columns": ", ".join(c[:40] or "(empty)" for c in unknown[:10]),
+               "known": ", ".join(TEMPLATE_COLUMNS)}
+        )  # fmt: skip
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    if repeated:
+        raise FileError(
+            _("Columns named twice in row 1: %(columns)s.") % {"columns": ", ".join(repeated)}
+        )
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise FileError(
+            _("Missing columns in row 1: %(columns)s.") % {"columns": ", ".join(missing)}
+        )
+
+
+# --- Checking ---------------------------------------------------------------------------------
+
+
+def _by_slug_or_name(queryset):
+    lookup = {}
+    for obj in queryset:
+        lookup.setdefault(obj.name.casefold().strip(), obj)
+        lookup[obj.slug.casefold()] = obj
+    return lookup
+
+
+class _Context:
+    """Everything a row is checked against, read once per file (10,000 rows, few queries)."""
+
+    def __init__(self, user):
+        from .workspace import _cases_for
+
+        self.user = user
+        self.occupations = _by_slug_or_name(Occupation.objects.all())
+        self.organizations = _by_slug_or_name(Organization.objects.all())
+        self.courts = _by_slug_or_name(Court.objects.all())
+        self.facilities = _by_slug_or_name(Facility.objects.all())
+        self.cases = _by_slug_or_name(_cases_for(user))
+        self.all_case_keys = {
+            n.casefold().strip()
+            for n in Case.objects.exclude(state=State.RETRACTED).values_list("name", flat=True)
+        }
+        self.articles = {}
+        for article in LegalArticle.objects.select_related("code"):
+            self.articles.setdefault(article.number, []).append(article)
+        visible = set(Detainee.objects.visible_to(user).values_list("pk", flat=True))
+        imported = set(
+            Detainee.history.filter(
+                history_type="+", history_change_reason=IMPORT_REASON
+            ).values_list("id", flat=True)
+        )
+        self.people = {}  # pk -> (name, state, visible)
+        self.words = {}  # folded word -> pks with it in some spelling
+        self.imported = {}  # folded name -> pk of an imported entry
+        for pk, name, text, state in Detainee.objects.exclude(state=State.RETRACTED).values_list(
+            "pk", "name", "search_text", "state"
+        ):
+            self.people[pk] = (name, state, pk in visible)
+            for word in set(text.replace("|", " ").split()):
+                self.words.setdefault(word, set()).add(pk)
+            if pk in imported:
+                self.imported.setdefault(search_key(name), pk)
+        self.detentions, self.charged = {}, {}
+        for pk, date in Event.objects.filter(
+            detainee__in=self.imported.values(), kind=Event.Kind.DETENTION
+        ).values_list("detainee_id", "date"):
+            self.detentions.setdefault(pk, set()).add(date)
+        for pk, article, case in Charge.objects.filter(
+            defendant__detainee__in=self.imported.values(), article__isnull=False
+        ).values_list("defendant__detainee_id", "article_id", "defendant__case_id"):
+            self.charged.setdefault(pk, {}).setdefault(article, case)
+        self.memberships = {}
+        for pk, case in CaseDefendant.objects.filter(
+            detainee__in=self.imported.values()
+        ).values_list("detainee_id", "case_id"):
+            self.memberships.setdefault(pk, case)
+        self.waiting = {
+            (c.detainee_id, _fingerprint(c.data))
+            for c in PendingChange.objects.filter(
+                detainee__in=self.imported.values(), state=PendingChange.State.PENDING
+            ).only("detainee_id", "data")
+        }
+        self.file_words = {}  # folded word -> row numbers earlier in the file
+
+    def matches(self, names):
+        """Entries with every word of some spelling among their names: matching_name, by word."""
+        found = set()
+        for name in names:
+            words = search_key(name).split()
+            if not words:
+                continue
+            found |= _all_of([self.words.get(w, set()) for w in words])
+        return found
+
+
+def _all_of(sets):
+    """The intersection, smallest set first: a common word's set can hold every entry."""
+    sets = sorted(sets, key=len)
+    result = set(sets[0])
+    for other in sets[1:]:
+        if not result:
+            break
+        result &= other
+    return result
+
+
+def _fingerprint(data):
+    return json.dumps(data, sort_keys=True, default=str)
+
+
+def _parse_date(text):
+    match = DATE_RE.match(text)
+    if not match:
+        raise ValueError(
+            _("“%(value)s” is not a date: write YYYY-MM-DD, YYYY-MM or YYYY.")
+            % {"value": text[:40]}
+        )
+    year, month, day = match.groups()
+    precision = Precision.DAY if day else Precision.MONTH if month else Precision.YEAR
+    try:
+        date = datetime.date(int(year), int(month or 1), int(day or 1))
+    except ValueError:
+        raise ValueError(
+            _("“%(value)s” is not a date in the calendar.") % {"value": text[:40]}
+        ) from None
+    if date > datetime.date.today():
+        raise ValueError(_("%(value)s is in the future.") % {"value": text})
+    if date.year < 1900:
+        raise ValueError(_("%(value)s is before 1900.") % {"value": text})
+    return date, precision
+
+
+def _lookup(row, ctx_map, column, label):
+    text = row.values.get(column, "")
+    if not text:
+        return None
+    found = ctx_map.get(text.casefold().strip())
+    if found is None:
+        row.error(column, _("Unknown %(what)s “%(value)s”: use a slug or name from the list.") % {
+            "what": label, "value": text[:80],
+        })  # fmt: skip
+    return found
+
+
+def _check_row(row, ctx):
+    values = row.values
+    if values.get("__extra__"):
+        row.error("—", _("This row has more cells than the header has columns."))
+    for column, text in values.items():
+        if column == "__extra__":
+            continue
+        if "\x00" in text:
+            row.error(column, _("Contains a NUL character; remove it."))
+        elif CONTROL_RE.search(text):
+            row.error(column, _("Contains a control character; remove it."))
+        limit = MAX_LENGTHS.get(column, MAX_CELL)
+        if len(text) > limit:
+            row.error(
+                column,
+                _("Too long: %(n)d characters, at most %(max)d.") % {"n": len(text), "max": limit},
+            )
+    if row.errors:
+        return  # nothing further is meaningful on a hostile cell
+    data = {"notes": values.get("notes", ""), "description": values.get("description", "")}
+    data["name"] = values.get("name", "")
+    if not data["name"]:
+        row.error("name", _("A name is required."))
+    data["other_names"] = list(
+        dict.fromkeys(n.strip() for n in values.get("other_names", "").split("|") if n.strip())
+    )
+    if any(len(n) > 200 for n in data["other_names"]):
+        row.error("other_names", _("A spelling is longer than 200 characters."))
+    gender = values.get("gender", "").casefold() or Gender.UNKNOWN
+    by_label = {str(label).casefold(): value for value, label in Gender.choices}
+    if gender in Gender.values or gender in by_label:
+        data["gender"] = by_label.get(gender, gender)
+    else:
+        row.error(
+            "gender",
+            _("Unknown gender “%(value)s”: use female, male, other or unknown.")
+            % {"value": gender[:40]},
+        )
+    data["occupation"] = _lookup(row, ctx.occupations, "occupation", _("occupation"))
+    data["organization"] = _lookup(row, ctx.organizations, "organization", _("organization"))
+    data["court"] = _lookup(row, ctx.courts, "court", _("court"))
+    data["facility"] = _lookup(row, ctx.facilities, "facility", _("place of detention"))
+    data["role"] = values.get("role", "")
+    if data["role"] and not values.get("organization"):
+        row.error("role", _("A role needs an organization."))
+    try:
+        if not values.get("detained_on"):
+            raise ValueError(_("The date of detention is required."))
+        data["detained_on"], data["detained_on_precision"] = _parse_date(values["detained_on"])
+    except ValueError as exc:
+        row.error("detained_on", str(exc))
+    case_text = values.get("case", "")
+    data["case"] = ctx.cases.get(case_text.casefold()) if case_text else None
+    data["new_case_name"] = case_text if case_text and data["case"] is None else ""
+    if data["new_case_name"] and case_text.casefold() in ctx.all_case_keys:
+        row.error(
+            "case",
+            _("A case named “%(value)s” exists but you cannot add to it.")
+            % {"value": case_text[:80]},
+        )
+    numbers = [n.strip() for n in values.get("articles", "").split(",") if n.strip()]
+    data["articles"] = []
+    for number in numbers:
+        found = ctx.articles.get(number, [])
+        if not found:
+            row.error(
+                "articles",
+                _("Unknown article %(n)s. Ask an admin to add it to the legal code.")
+                % {"n": number[:30]},
+            )
+        elif len(found) > 1:
+            row.error(
+                "articles",
+                _("Article %(n)s exists in several codes: ask a moderator to record it.")
+                % {"n": number[:30]},
+            )
+        else:
+            data["articles"].append(found[0])
+    data["articles"] = list(dict.fromkeys(data["articles"]))
+    if numbers and not case_text:
+        row.error("case", _("Charges belong to a case: name one."))
+    try:
+        data["source_urls"] = SourceUrlsField().clean(
+            "\n".join(values.get("source_urls", "").split("|"))
+        )
+    except ValidationError as exc:
+        row.error("source_urls", " ".join(exc.messages))
+    if any(len(u) > 1000 for u in data.get("source_urls", [])):
+        row.error("source_urls", _("A URL is longer than 1000 characters."))
+    row.data = data
+
+
+def _compare_with_import(row, ctx, pk):
+    """The row names an entry imported before: unchanged, or an update to propose."""
+    data = row.data
+    row.target = pk
+    name, state, _visible = ctx.people[pk]
+    added_events, added_charges, details = [], [], []
+    if data["detained_on"] not in ctx.detentions.get(pk, set()):
+        added_events.append({
+            "kind": Event.Kind.DETENTION.value, "date": data["detained_on"].isoformat(),
+            "date_precision": str(data["detained_on_precision"]),
+            "court": data["court"].pk if data["court"] else None,
+            "facility": data["facility"].pk if data["facility"] else None,
+            "case": data["case"].pk if data["case"] else ctx.memberships.get(pk),
+            "description_en": data["description"], "source_urls": data["source_urls"],
+        })  # fmt: skip
+        known = ", ".join(sorted(d.isoformat() for d in ctx.detentions.get(pk, set()))) or "—"
+        details.append(
+            _("detention on %(date)s (recorded: %(known)s)")
+            % {"date": data["detained_on"], "known": known}
+        )
+    charged = ctx.charged.get(pk, {})
+    new_articles = [a for a in data["articles"] if a.pk not in charged]
+    if new_articles:
+        case = data["case"].pk if data["case"] else ctx.memberships.get(pk)
+        if case is None:
+            row.error("case", _("New charges need an existing case this person is in."))
+            return
+        for article in new_articles:
+            added_charges.append({
+                "case": case, "article": article.pk, "description": "",
+                "action": Charge.Action.ADDED.value, "date": data["detained_on"].isoformat(),
+                "date_precision": str(data["detained_on_precision"]),
+                "source_urls": data["source_urls"],
+            })  # fmt: skip
+        details.append(_("new charges: %(n)s") % {"n": ", ".join(a.number for a in new_articles)})
+    if not added_events and not added_charges:
+        row.action = Row.UNCHANGED
+        row.details.append(_("Already imported as “%(name)s”.") % {"name": name})
+        return
+    change = {"add_events": added_events, "add_charges": added_charges}
+    if (pk, _fingerprint(change)) in ctx.waiting:
+        row.action = Row.UNCHANGED
+        row.details.append(_("The same update already waits for review."))
+        return
+    row.action, row.change = Row.UPDATE, change
+    where = _("waits for review") if state == State.PUBLISHED else _("applied to the draft")
+    row.details.append(_("Update to “%(name)s” (%(where)s): %(what)s") % {
+        "name": name, "where": where, "what": "; ".join(str(d) for d in details),
+    })  # fmt: skip
+
+
+def _check_duplicates(row, ctx):
+    names = [row.data["name"], *row.data["other_names"]]
+    key = search_key(row.data["name"])
+    pk = ctx.imported.get(key)
+    if pk is not None and ctx.people[pk][2]:
+        state = ctx.people[pk][1]
+        if state == State.IN_REVIEW and not ctx.user.can_review:
+            row.error("name", _("“%(name)s” is in review: wait for the moderator's decision.") % {
+                "name": ctx.people[pk][0],
+            })  # fmt: skip
+            return
+        _compare_with_import(row, ctx, pk)
+    else:
+        hidden = 0
+        for pk in sorted(ctx.matches(names)):
+            name, state, visible = ctx.people[pk]
+            if visible:
+                row.duplicates.append((f"{name} ({State(state).label})", pk))
+            else:
+                hidden += 1
+        if hidden:
+            row.duplicates.append((_("%(n)d entries you cannot see") % {"n": hidden}, None))
+    earlier = set()
+    for name in names:
+        words = search_key(name).split()
+        if words:
+            earlier |= _all_of([ctx.file_words.get(w, set()) for w in words])
+        for word in words:
+            ctx.file_words.setdefault(word, set()).add(row.number)
+    for number in sorted(earlier - {row.number}):
+        row.duplicates.append((_("row %(n)d of this file") % {"n": number}, None))
+    if row.duplicates and row.action == Row.CREATE:
+        row.action = Row.DUPLICATE
+
+
+def check_file(content, *, user, filename="", progress=None):
+    """The dry run: every row checked and classified; nothing is written."""
+    try:
+        _header, records = read_rows(content, filename)
+    except FileError as exc:
+        return Result(rows=[], file_errors=[str(exc)])
+    ctx = _Context(user)
+    rows = []
+    for done, (number, values) in enumerate(records, start=1):
+        row = Row(number=number, values=values)
+        _check_row(row, ctx)
+        if not row.errors:
+            _check_duplicates(row, ctx)
+        rows.append(row)
+        if progress:
+            progress(done, len(records))
+    if not rows:
+        return Result(rows=[], file_errors=[_("The file has a header but no rows.")])
+    return Result(rows=rows)
+
+
+class ImportRefused(Exception):
+    def __init__(self, result, message):
+        super().__init__(message)
+        self.result = result
+
+
+def apply(content, *, user, filename="", confirm_duplicates=False, progress=None):
+    """Check the file again and write it, all or nothing; raises ImportRefused on any problem."""
+    with transaction.atomic():
+        result = check_file(content, user=user, filename=filename)
+        if result.has_errors:
+            raise ImportRefused(result, _("Nothing was imported: the file has errors."))
+        if result.has_duplicates and not confirm_duplicates:
+            raise ImportRefused(
+                result, _("Nothing was imported: decide on the possible duplicates first.")
+            )
+        _write(result, user, progress)
+    return result
+
+
+def _write(result, user, progress):
+    new_cases = {}
+    for done, row in enumerate(result.rows, start=1):
+        if row.action in (Row.CREATE, Row.DUPLICATE):
+            data = dict(row.data)
+            key = data["new_case_name"].casefold()
+            if key and key in new_cases:
+                data["case"], data["new_case_name"] = new_cases[key], ""
+            detainee = services.log_arrest(author=user, data=data)
+            # Marks the entry as imported (see the module docstring); history rows are
+            # written by log_arrest's save, so the reason is set on its creation record.
+            Detainee.history.filter(id=detainee.pk, history_type="+").update(
+                history_change_reason=IMPORT_REASON
+            )
+            if key and key not in new_cases:
+                new_cases[key] = detainee.memberships.get().case
+            row.target = detainee.pk
+        elif row.action == Row.UPDATE:
+            services.change_entry(
+                detainee=Detainee.objects.get(pk=row.target), author=user, data=row.change,
+                summary=_("Update from a spreadsheet import (row %(n)d)") % {"n": row.number},
+            )  # fmt: skip
+        if progress:
+            progress(done, len(result.rows))

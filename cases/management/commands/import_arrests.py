@@ -1,0 +1,91 @@
+"""Import arrests from a CSV or XLSX file: a dry run, or all rows as drafts.
+
+    manage.py import_arrests FILE --user USERNAME [--dry-run] [--confirm-duplicates]
+
+Columns are those of `cases.imports.TEMPLATE_COLUMNS` (the template at /staff/import/template.csv).
+Every row is checked first; with an error anywhere, or a possible duplicate without
+--confirm-duplicates, nothing is written. Progress goes to stderr, the report to stdout.
+"""
+
+import sys
+import time
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from cases import imports
+
+
+class Progress:
+    """A one-line progress bar on stderr, redrawn at most ten times a second."""
+
+    def __init__(self, stream, label, width=30):
+        self.stream, self.label, self.width = stream, label, width
+        self.last = 0.0
+
+    def __call__(self, done, total):
+        now = time.monotonic()
+        if done < total and now - self.last < 0.1:
+            return
+        self.last = now
+        filled = self.width * done // max(total, 1)
+        bar = "#" * filled + "-" * (self.width - filled)
+        self.stream.write(f"\r{self.label} [{bar}] {done}/{total}")
+        if done >= total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+class Command(BaseCommand):
+    help = "Import arrests from a CSV or XLSX file as drafts (check with --dry-run first)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path")
+        parser.add_argument("--user", required=True, help="The importing staff user's username.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Check and report; write nothing."
+        )
+        parser.add_argument(
+            "--confirm-duplicates",
+            action="store_true",
+            help="Import rows flagged as possible duplicates as new people.",
+        )
+
+    def handle(self, *args, path, user, dry_run, confirm_duplicates, **options):
+        try:
+            importer = get_user_model().objects.get(username=user, is_active=True)
+        except get_user_model().DoesNotExist:
+            raise CommandError(f"No active user {user!r}.") from None
+        if not importer.has_perm("cases.log_entries"):
+            raise CommandError(f"{user} may not log entries.")
+        try:
+            content = Path(path).read_bytes()
+        except OSError as exc:
+            raise CommandError(f"Cannot read {path}: {exc.strerror}") from None
+        started = time.monotonic()
+        stderr = sys.stderr
+        if dry_run:
+            result = imports.check_file(
+                content, user=importer, filename=path, progress=Progress(stderr, "Checking")
+            )
+        else:
+            try:
+                result = imports.apply(
+                    content, user=importer, filename=path, confirm_duplicates=confirm_duplicates,
+                    progress=Progress(stderr, "Importing"),
+                )  # fmt: skip
+            except imports.ImportRefused as refused:
+                self._report(refused.result)
+                raise CommandError(str(refused)) from None
+        self._report(result)
+        elapsed = time.monotonic() - started
+        counts = ", ".join(f"{n} {action}" for action, n in result.summary().items() if n)
+        verb = "Checked (nothing written)" if dry_run else "Imported"
+        self.stdout.write(f"{verb}: {len(result.rows)} rows ({counts}) in {elapsed:.1f} s.")
+        if dry_run and (result.has_errors or result.has_duplicates):
+            raise CommandError("The file needs attention before it can be imported.")
+
+    def _report(self, result):
+        for line in result.messages():
+            self.stdout.write(line)

@@ -1,0 +1,362 @@
+"""Spreadsheet import of arrests on real CSV and XLSX files: dry run, duplicates, all or nothing."""
+
+import csv
+import datetime
+
+import openpyxl
+import pytest
+from django.core.management import CommandError, call_command
+
+from cases import imports
+from cases import models as m
+
+COLUMNS = imports.TEMPLATE_COLUMNS
+SOURCE = "https://news.example.org/fictional-import-report"
+
+
+@pytest.fixture
+def reference(db, make_article):
+    m.Occupation.objects.create(slug="journalist", name="Journalist")
+    m.Organization.objects.create(slug="fictional-media", name="Fictional Media")
+    m.Court.objects.create(slug="fictional-court", name="Fictional District Court")
+    m.Facility.objects.create(slug="fictional-centre", name="Fictional Detention Centre")
+    make_article("206.3.2")
+    make_article("213.1")
+
+
+def person(name="Testname Aysel Məmmədova", **values):
+    row = {
+        "name": name, "other_names": "Тестнаме Айсель Мамедова", "gender": "female",
+        "occupation": "journalist", "organization": "Fictional Media", "role": "editor",
+        "detained_on": "2025-03-14", "court": "fictional-court", "facility": "",
+        "case": "Fictional newsroom case", "articles": "206.3.2",
+        "description": "Detained at her home.", "source_urls": SOURCE,
+        "notes": "Staff only: lawyer informed.",
+    }  # fmt: skip
+    row.update(values)
+    return row
+
+
+def write_csv(path, rows, delimiter=","):
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=COLUMNS, delimiter=delimiter)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def write_xlsx(path, rows):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(COLUMNS)
+    for row in rows:
+        sheet.append([row.get(c, "") for c in COLUMNS])
+    book.save(path)
+    return path
+
+
+def check(path, user):
+    return imports.check_file(path.read_bytes(), user=user, filename=path.name)
+
+
+def run(path, user, **kwargs):
+    return imports.apply(path.read_bytes(), user=user, filename=path.name, **kwargs)
+
+
+GOOD = [
+    person("Testname Aysel Məmmədova"),
+    person("Testname Rauf Quliyev", other_names="Тестнаме Рауф Кулиев", gender="male",
+           detained_on="2025-04", articles="206.3.2, 213.1"),
+    person("Testname Nigar Həsənli", other_names="", detained_on="2024", case="", articles="",
+           organization="", role=""),
+]  # fmt: skip
+
+
+# --- Good files -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("writer", [write_csv, write_xlsx])
+def test_a_good_file_creates_drafts_with_sources_and_charges(
+    tmp_path, reference, researcher, writer
+):
+    path = writer(tmp_path / f"arrests.{'csv' if writer is write_csv else 'xlsx'}", GOOD)
+    preview = check(path, researcher)
+    assert [r.action for r in preview.rows] == ["create"] * 3, preview.messages()
+    assert m.Detainee.objects.count() == 0  # the dry run wrote nothing
+
+    run(path, researcher)
+
+    aysel = m.Detainee.objects.get(name="Testname Aysel Məmmədova")
+    assert aysel.state == m.State.DRAFT and aysel.created_by == researcher
+    assert list(aysel.other_names.values_list("name", flat=True)) == ["Тестнаме Айсель Мамедова"]
+    assert aysel.sources.get().url == SOURCE
+    assert aysel.internal_notes == "Staff only: lawyer informed."
+    assert aysel.affiliations.get().role == "editor"
+    event = aysel.events.get()
+    assert event.date == datetime.date(2025, 3, 14) and event.court.slug == "fictional-court"
+    assert event.sources.get().url == SOURCE
+    rauf = m.Detainee.objects.get(name="Testname Rauf Quliyev")
+    assert rauf.events.get().date_precision == m.Precision.MONTH
+    assert rauf.events.get().date == datetime.date(2025, 4, 1)
+    charges = m.Charge.objects.filter(defendant__detainee=rauf)
+    assert sorted(c.article.number for c in charges) == ["206.3.2", "213.1"]
+    assert all(c.sources.filter(url=SOURCE).exists() for c in charges)
+    # Both rows name the same new case: one draft case, two defendants.
+    case = m.Case.objects.get(name="Fictional newsroom case")
+    assert case.state == m.State.DRAFT and case.memberships.count() == 2
+    nigar = m.Detainee.objects.get(name="Testname Nigar Həsənli")
+    assert nigar.events.get().date_precision == m.Precision.YEAR
+
+
+def test_a_semicolon_csv_keeps_azerbaijani_and_cyrillic_text_intact(
+    tmp_path, reference, researcher
+):
+    path = write_csv(tmp_path / "arrests.csv", [person(
+        "Testname Şəhla Çələbiyeva", other_names="Тестнаме Шахла Челебиева|Testname Ğüllü Öz",
+        description="Saxlanıldı; задержана дома.",
+    )], delimiter=";")  # fmt: skip
+    run(path, researcher)
+    entry = m.Detainee.objects.get()
+    assert entry.name == "Testname Şəhla Çələbiyeva"
+    assert set(entry.other_names.values_list("name", flat=True)) == {
+        "Тестнаме Шахла Челебиева",
+        "Testname Ğüllü Öz",
+    }
+    assert entry.events.get().description == "Saxlanıldı; задержана дома."
+
+
+def test_the_template_is_a_file_the_importer_reads(tmp_path, reference, researcher):
+    path = tmp_path / "template.csv"
+    path.write_text(imports.template_csv(), encoding="utf-8")
+    result = check(path, researcher)
+    assert not result.file_errors
+    assert result.rows[0].action == "create", result.messages()
+
+
+# --- Bad rows: nothing written, every error names its row and column -------------------------
+
+
+@pytest.mark.parametrize("writer", [write_csv, write_xlsx])
+def test_one_bad_row_in_the_middle_writes_nothing(tmp_path, reference, researcher, writer):
+    rows = [GOOD[0], person("Testname Bad Row", detained_on="2025-13-45"), GOOD[2]]
+    path = writer(tmp_path / f"bad.{'csv' if writer is write_csv else 'xlsx'}", rows)
+    with pytest.raises(imports.ImportRefused) as refused:
+        run(path, researcher)
+    assert m.Detainee.objects.count() == 0 and m.Case.objects.count() == 0
+    assert m.Source.objects.count() == 0
+    messages = refused.value.result.messages()
+    assert messages == ["Row 3, column detained_on: “2025-13-45” is not a date in the calendar."]
+
+
+@pytest.mark.parametrize(
+    "values, column, words",
+    [
+        ({"detained_on": "14.03.2025"}, "detained_on", "is not a date"),
+        ({"detained_on": ""}, "detained_on", "required"),
+        ({"detained_on": "2999-01-01"}, "detained_on", "future"),
+        ({"articles": "999.9"}, "articles", "Unknown article 999.9"),
+        ({"articles": "abc"}, "articles", "Unknown article abc"),
+        ({"source_urls": ""}, "source_urls", "at least one source URL"),
+        ({"source_urls": "not a url"}, "source_urls", "Not a web address"),
+        ({"occupation": "astronaut"}, "occupation", "Unknown occupation"),
+        ({"organization": "Nowhere Inc"}, "organization", "Unknown organization"),
+        ({"court": "moon-court"}, "court", "Unknown court"),
+        ({"gender": "12"}, "gender", "Unknown gender"),
+        ({"name": ""}, "name", "A name is required"),
+        ({"case": "", "articles": "213.1"}, "case", "Charges belong to a case"),
+        ({"role": "editor", "organization": ""}, "role", "needs an organization"),
+        ({"description": "x" * 10_000}, "description", "Too long: 10000 characters"),
+        ({"name": "Testname " + "y" * 300}, "name", "Too long"),
+        ({"notes": "before\x00after"}, "notes", "NUL character"),
+        ({"name": "Testname\x07Bell"}, "name", "control character"),
+    ],
+)
+def test_each_problem_is_named_in_plain_words(
+    tmp_path, reference, researcher, values, column, words
+):
+    path = write_csv(
+        tmp_path / "bad.csv", [GOOD[0], person(**{"name": "Testname Other Person", **values})]
+    )
+    result = check(path, researcher)
+    assert result.rows[0].action == "create"
+    assert result.rows[1].action == "error"
+    assert any(c == column and words in msg for c, msg in result.rows[1].errors), result.messages()
+    assert any(line.startswith(f"Row 3, column {column}: ") for line in result.messages())
+
+
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (b"", "empty"),
+        (b"\xff\xfe n\x00a\x00m\x00e\x00", "not UTF-8"),
+        (b"name,detained_on\r\nTestname X,2025-01-01\r\n", "Missing columns in row 1: source_urls"),
+        (b"name,detained_on,source_urls,salary\r\n", "Unknown columns in row 1: salary"),
+        (b"PK\x03\x04not really a zip", "not a readable XLSX"),
+        (b"name,detained_on,source_urls\r\n", "no rows"),
+    ],
+)
+def test_an_unreadable_file_gets_a_clear_message(tmp_path, researcher, content, words):
+    result = imports.check_file(content, user=researcher)
+    assert result.has_errors and not result.rows
+    assert words in result.file_errors[0]
+
+
+def test_hostile_strings_are_stored_as_plain_text(tmp_path, reference, researcher):
+    hostile = person(
+        "=HYPERLINK(\"http://evil.example\")", other_names="<script>alert(1)</script>",
+        description="+cmd|' /C calc'!A0 @SUM(1)", role="-2+3",
+    )  # fmt: skip
+    path = write_xlsx(tmp_path / "hostile.xlsx", [hostile])
+    run(path, researcher)
+    entry = m.Detainee.objects.get()
+    assert entry.name == '=HYPERLINK("http://evil.example")'
+    assert entry.other_names.get().name == "<script>alert(1)</script>"
+    assert entry.events.get().description == "+cmd|' /C calc'!A0 @SUM(1)"
+
+
+# --- Duplicates ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("spelling", ["Testname Aysel Mammadova", "Тестнаме Айсель Мамедова"])
+def test_a_person_in_another_spelling_is_flagged(
+    tmp_path, reference, researcher, make_detainee, spelling
+):
+    existing = make_detainee("Testname Aysel Məmmədova")
+    path = write_csv(tmp_path / "dup.csv", [person(spelling, other_names="")])
+    row = check(path, researcher).rows[0]
+    assert row.action == "possible duplicate"
+    assert row.duplicates[0][1] == existing.pk
+    with pytest.raises(imports.ImportRefused):
+        run(path, researcher)
+    assert m.Detainee.objects.count() == 1
+    run(path, researcher, confirm_duplicates=True)  # the researcher decided: another person
+    assert m.Detainee.objects.count() == 2
+
+
+def test_the_same_person_twice_in_one_file_is_flagged(tmp_path, reference, researcher):
+    rows = [person("Testname Aysel Məmmədova"), person("Testname Aysel Mammadova", other_names="")]
+    result = check(write_csv(tmp_path / "twice.csv", rows), researcher)
+    assert [r.action for r in result.rows] == ["create", "possible duplicate"]
+    assert result.rows[1].duplicates == [("row 2 of this file", None)]
+
+
+# --- Re-imports ----------------------------------------------------------------------------
+
+
+def test_reimporting_the_same_file_creates_nothing(tmp_path, reference, researcher):
+    path = write_csv(tmp_path / "arrests.csv", GOOD)
+    run(path, researcher)
+    counts = (m.Detainee.objects.count(), m.Event.objects.count(), m.Charge.objects.count(),
+              m.Case.objects.count(), m.PendingChange.objects.count())  # fmt: skip
+    result = run(path, researcher)
+    assert [r.action for r in result.rows] == ["unchanged"] * 3, result.messages()
+    assert counts == (m.Detainee.objects.count(), m.Event.objects.count(),
+                      m.Charge.objects.count(), m.Case.objects.count(),
+                      m.PendingChange.objects.count())  # fmt: skip
+
+
+def test_a_changed_date_on_a_published_entry_proposes_an_update(
+    tmp_path, reference, researcher, moderator
+):
+    run(write_csv(tmp_path / "first.csv", [GOOD[0]]), researcher)
+    entry = m.Detainee.objects.get()
+    entry.state = m.State.PUBLISHED
+    entry.save()
+    corrected = write_csv(
+        tmp_path / "second.csv", [person(detained_on="2025-03-15", articles="206.3.2, 213.1")]
+    )
+
+    preview = check(corrected, researcher)
+    assert preview.rows[0].action == "propose update", preview.messages()
+    run(corrected, researcher)
+
+    assert m.Detainee.objects.count() == 1
+    entry.refresh_from_db()
+    assert list(entry.events.values_list("date", flat=True)) == [datetime.date(2025, 3, 14)]
+    change = m.PendingChange.objects.get(detainee=entry)
+    assert change.state == m.PendingChange.State.PENDING and change.author == researcher
+    assert change.data["add_events"][0]["date"] == "2025-03-15"
+    assert [c["article"] for c in change.data["add_charges"]] == [
+        m.LegalArticle.objects.get(number="213.1").pk
+    ]
+    # The same corrected file again proposes nothing more.
+    assert run(corrected, researcher).rows[0].action == "unchanged"
+    assert m.PendingChange.objects.count() == 1
+
+
+def test_a_changed_date_on_a_draft_is_applied_to_it(tmp_path, reference, researcher):
+    run(write_csv(tmp_path / "first.csv", [GOOD[0]]), researcher)
+    run(write_csv(tmp_path / "second.csv", [person(detained_on="2025-03-15")]), researcher)
+    entry = m.Detainee.objects.get()
+    assert datetime.date(2025, 3, 15) in set(entry.events.values_list("date", flat=True))
+    assert not m.PendingChange.objects.exists()
+
+
+# --- The web flow and the command -------------------------------------------------------------
+
+
+def test_upload_preview_confirm_in_the_workspace(tmp_path, reference, researcher, client_for):
+    client = client_for(researcher)
+    assert client.get("/staff/import/").status_code == 200
+    path = write_xlsx(tmp_path / "arrests.xlsx", GOOD)
+    with path.open("rb") as f:
+        response = client.post("/staff/import/", {"file": f})
+    assert response.status_code == 200
+    assert "Testname Rauf Quliyev" in response.text and "Import these rows" in response.text
+    assert m.Detainee.objects.count() == 0
+    response = client.post("/staff/import/confirm/")
+    assert response.status_code == 302 and response["Location"] == "/staff/"
+    assert m.Detainee.objects.filter(state=m.State.DRAFT, created_by=researcher).count() == 3
+    # The kept file is gone: confirming twice imports nothing more.
+    assert client.post("/staff/import/confirm/").status_code == 302
+    assert m.Detainee.objects.count() == 3
+
+
+def test_the_preview_shows_every_error_and_escapes_hostile_text(
+    tmp_path, reference, researcher, client_for
+):
+    client = client_for(researcher)
+    rows = [person("<script>alert(1)</script>", detained_on="soon", articles="999")]
+    with write_csv(tmp_path / "bad.csv", rows).open("rb") as f:
+        response = client.post("/staff/import/", {"file": f})
+    assert response.status_code == 200
+    assert "<script>alert(1)" not in response.text
+    assert "Row 2, column detained_on" in response.text
+    assert "Row 2, column articles" in response.text
+    assert "Import these rows" not in response.text
+    response = client.post("/staff/import/confirm/")
+    assert response.status_code == 200 and "Nothing was imported" in response.text
+    assert m.Detainee.objects.count() == 0
+
+
+def test_a_binary_upload_gets_a_message_not_an_error(tmp_path, researcher, client_for):
+    path = tmp_path / "photo.csv"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe")
+    with path.open("rb") as f:
+        response = client_for(researcher).post("/staff/import/", {"file": f})
+    assert response.status_code == 200 and "not UTF-8" in response.text
+
+
+def test_the_template_downloads_as_csv(researcher, client_for):
+    response = client_for(researcher).get("/staff/import/template.csv")
+    assert response.status_code == 200
+    assert response.content.decode("utf-8-sig").splitlines()[0] == ",".join(COLUMNS)
+
+
+def test_the_command_dry_run_writes_nothing(tmp_path, reference, researcher, capsys):
+    path = write_csv(tmp_path / "arrests.csv", GOOD)
+    call_command("import_arrests", str(path), "--user", "researcher", "--dry-run")
+    out, err = capsys.readouterr()
+    assert "Checked (nothing written): 3 rows (3 create)" in out
+    assert "3/3" in err  # the progress bar
+    assert m.Detainee.objects.count() == 0
+    call_command("import_arrests", str(path), "--user", "researcher")
+    assert m.Detainee.objects.count() == 3
+
+
+def test_the_command_refuses_a_bad_file_and_names_the_row(tmp_path, reference, researcher, capsys):
+    path = write_csv(tmp_path / "bad.csv", [GOOD[0], person("Testname X", source_urls="")])
+    with pytest.raises(CommandError):
+        call_command("import_arrests", str(path), "--user", "researcher")
+    assert "Row 3, column source_urls" in capsys.readouterr().out
+    assert m.Detainee.objects.count() == 0
