@@ -17,13 +17,12 @@ from itertools import batched
 
 from django.db import connection
 from django.db.models import Case as SqlCase
-from django.db.models import CharField, F, Prefetch, Value, When
+from django.db.models import F, Prefetch, Value, When
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, Concat
+from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.utils import build_localized_fieldname
 
 from .models import (
     Affiliation,
@@ -37,6 +36,7 @@ from .models import (
     Precision,
     Source,
     State,
+    localized,
 )
 from .models import Case as CaseModel
 
@@ -303,17 +303,6 @@ DETAINEE_FIELDS = [
 ]  # fmt: skip
 
 
-def _localized(path):
-    """The active language's column of a translated field, falling back to English."""
-    language = (translation.get_language() or "en").split("-")[0]
-    return Coalesce(
-        F(build_localized_fieldname(path, language)),
-        F(build_localized_fieldname(path, "en")),
-        F(path),
-        output_field=CharField(),
-    )
-
-
 def _id_list(ids):
     """`ids` as the right-hand side of an __in lookup, sent as one parameter.
 
@@ -352,19 +341,19 @@ def _related_values(ids):
         ),
         "occupations": _grouped(
             occupations.filter(detainee_id__in=chunk)
-            .annotate(label=_localized("occupation__name"))
+            .annotate(label=localized("occupation__name"))
             .order_by("detainee_id", "label", "occupation__slug")
             .values_list("detainee_id", "label")
         ),
         "organizations": _grouped(
             Affiliation.objects.filter(detainee_id__in=chunk)
-            .annotate(label=_localized("organization__name"))
+            .annotate(label=localized("organization__name"))
             .order_by("detainee_id", "label", "organization__slug")
             .values_list("detainee_id", "label")
         ),
         "cases": _grouped(
             CaseDefendant.objects.filter(detainee_id__in=chunk, **published)
-            .annotate(label=_localized("case__name"))
+            .annotate(label=localized("case__name"))
             .order_by("detainee_id", "label", "case__slug")
             .values_list("detainee_id", "label")
         ),

@@ -10,12 +10,10 @@ import django_filters as filters
 from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import Case as CaseExpression
-from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
-from modeltranslation.utils import build_localized_fieldname
 
 from .models import (
     ARTICLE_NUMBER_RE,
@@ -32,6 +30,7 @@ from .models import (
     Organization,
     State,
     Status,
+    localized,
 )
 
 ISO_DATE = ["%Y-%m-%d"]
@@ -64,15 +63,6 @@ class IsoDateFilter(filters.DateFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("input_formats", ISO_DATE)
         super().__init__(*args, **kwargs)
-
-
-def _current_language_field(path):
-    """`occupation__name` -> the active language's column, falling back to English."""
-    language = (get_language() or "en").split("-")[0]
-    localized = build_localized_fieldname(path, language)
-    return Coalesce(
-        F(localized), F(build_localized_fieldname(path, "en")), output_field=CharField()
-    )
 
 
 def _custody(*conditions, **lookups):
@@ -245,7 +235,7 @@ class DetaineeFilter(filters.FilterSet):
                 .values(
                     facet=Value(name),
                     value=F(f"{field}__slug"),
-                    label=_current_language_field(f"{field}__name"),
+                    label=localized(f"{field}__name"),
                 )
                 .annotate(n=Count("detainee_id", distinct=True))
             )

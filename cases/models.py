@@ -19,12 +19,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import connections, models, transaction
 from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.functional import cached_property
+from django.utils.translation import get_language, npgettext, pgettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import npgettext, pgettext
+from modeltranslation.utils import build_localized_fieldname
 
 from .text import search_key, slug_for
 
@@ -73,6 +75,18 @@ def format_partial_date(value, precision=Precision.DAY):
     if precision == Precision.MONTH:
         return format_date(value, pgettext("date known to the month", "F Y"))
     return format_date(value, pgettext("date known to the day", "j F Y"))
+
+
+def localized(path):
+    """The active language's column of a translated field (`occupation__name`), falling back
+    to English, for use inside queries (values, annotations, unions)."""
+    language = (get_language() or "en").split("-")[0]
+    return Coalesce(
+        F(build_localized_fieldname(path, language)),
+        F(build_localized_fieldname(path, "en")),
+        F(path),
+        output_field=models.CharField(),
+    )
 
 
 def truncate_to_precision(value, precision):

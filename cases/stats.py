@@ -15,7 +15,6 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
-from .filters import _current_language_field
 from .models import (
     CaseDefendant,
     Charge,
@@ -24,6 +23,7 @@ from .models import (
     Gender,
     SentenceKind,
     State,
+    localized,
 )
 
 DEFAULT_MONTHS = 36
@@ -183,7 +183,7 @@ def by_occupation(detainees):
     """[(slug, name, people)] for those held now, most first."""
     rows = (
         Detainee.occupations.through.objects.filter(detainee__in=_held_now(detainees))
-        .values(slug=F("occupation__slug"), label=_current_language_field("occupation__name"))
+        .values(slug=F("occupation__slug"), label=localized("occupation__name"))
         .annotate(n=Count("detainee_id", distinct=True))
         .order_by("-n", "label")
     )
@@ -252,7 +252,7 @@ def by_case(detainees, limit=TOP_CASES):
     rows = (
         QuerySet(CaseDefendant)
         .filter(detainee__in=_held_now(detainees), case__state=State.PUBLISHED)
-        .values(slug=F("case__slug"), label=_current_language_field("case__name"))
+        .values(slug=F("case__slug"), label=localized("case__name"))
         .annotate(n=Count("detainee_id", distinct=True))
         .order_by("-n", "label")[:limit]
     )
