@@ -13,6 +13,11 @@ Re-importing is idempotent. An entry counts as imported when its first history r
 IMPORT_REASON; a row whose folded name (`search_key`) equals such an entry's name is that entry:
 with the same detention date and no new article it is unchanged, otherwise the row proposes an
 update (applied at once to a draft, waiting for review on a published entry).
+
+A file of the listing's CSV export (/detainees/export.csv) is read as an import too, so that one
+deployment's published data can start another's: its columns are mapped (EXPORT_COLUMNS), the
+columns derived from the timeline are ignored, and the apostrophe the export puts before a cell
+that looks like a formula is removed.
 """
 
 import csv
@@ -24,10 +29,11 @@ import zipfile
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from . import services
+from .exports import DETAINEES, FORMULA_STARTS
 from .forms import SourceUrlsField
 from .models import (
     Case,
@@ -63,7 +69,10 @@ COLUMN_HELP = {
     "court": "A court's slug or name",
     "facility": "A place of detention's slug or name",
     "case": "An existing case's slug or name; a new name creates a new draft case",
-    "articles": "Article numbers separated by commas, e.g. 206.3.2, 213.1",
+    "articles": (
+        "Article numbers separated by commas, e.g. 206.3.2, 213.1 "
+        "(a code's short name may come first: CC 206.3.2)"
+    ),
     "description": "What happened (public)",
     "source_urls": "Source URLs separated by | (at least one)",
     "notes": "Staff only: never public",
@@ -73,6 +82,14 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
 MAX_CELL = 5_000
 MAX_LENGTHS = {"name": 200, "role": 200, "case": 255, "other_names": 2_000}
+# An export file's columns that carry what a row imports, and the import column each fills.
+EXPORT_COLUMNS = {
+    "name": "name", "other_names": "other_names", "gender": "gender",
+    "occupations": "occupation", "organizations": "organization",
+    "first_detained_on": "detained_on", "cases": "case", "articles": "articles",
+    "source_urls": "source_urls",
+}  # fmt: skip
+IGNORED = "\x00ignored"  # a column name no file can hold
 DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -221,25 +238,38 @@ def read_rows(content, filename=""):
     header = None
     rows = []
     for index, record in enumerate(records, start=1):
-        cells = ["" if c is None else str(c).strip() for c in record]
+        cells = [_unescape("" if c is None else str(c).strip()) for c in record]
         if header is None:
             header = [c.casefold().strip().lstrip("\ufeff") for c in cells]
             while header and not header[-1]:
                 header.pop()
-            _check_header(header)
+            header = _from_export(header)
+            _check_header([c for c in header if c != IGNORED])
             continue
         if not any(cells):
             continue
         if len(rows) >= MAX_ROWS:
             raise FileError(_("The file has more than %(n)d rows: split it.") % {"n": MAX_ROWS})
         extra = [c for c in cells[len(header) :] if c]
-        values = dict(zip(header, cells, strict=False))
+        values = {c: v for c, v in zip(header, cells, strict=False) if c != IGNORED}
         if extra:
             values["__extra__"] = extra
         rows.append((index, values))
     if header is None:
         raise FileError(_("The file is empty."))
     return header, rows
+
+
+def _unescape(cell):
+    """A cell as written before the export guarded it: '=SUM(1) was =SUM(1)."""
+    return cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS else cell
+
+
+def _from_export(header):
+    """An export file's header as import columns (see the module docstring); others unchanged."""
+    if not {"url", "slug", "first_detained_on"} <= set(header):
+        return header
+    return [EXPORT_COLUMNS.get(c, IGNORED if c in DETAINEES.columns else c) for c in header]
 
 
 def _check_header(header):
@@ -383,6 +413,11 @@ def _lookup(row, ctx_map, column, label):
     text = row.values.get(column, "")
     if not text:
         return None
+    if "|" in text:
+        row.error(column, _("One %(what)s per row: keep one and add the others later.") % {
+            "what": label,
+        })  # fmt: skip
+        return None
     found = ctx_map.get(text.casefold().strip())
     if found is None:
         row.error(column, _("Unknown %(what)s “%(value)s”: use a slug or name from the list.") % {
@@ -443,6 +478,8 @@ def _check_row(row, ctx):
     except ValueError as exc:
         row.error("detained_on", str(exc))
     case_text = values.get("case", "")
+    if "|" in case_text:
+        row.error("case", _("One case per row: keep one and add the others later."))
     data["case"] = ctx.cases.get(case_text.casefold()) if case_text else None
     data["new_case_name"] = case_text if case_text and data["case"] is None else ""
     if data["new_case_name"] and case_text.casefold() in ctx.all_case_keys:
@@ -451,10 +488,15 @@ def _check_row(row, ctx):
             _("A case named “%(value)s” exists but you cannot add to it.")
             % {"value": case_text[:80]},
         )
-    numbers = [n.strip() for n in values.get("articles", "").split(",") if n.strip()]
+    numbers = [n.strip() for n in re.split(r"[,|]", values.get("articles", "")) if n.strip()]
     data["articles"] = []
     for number in numbers:
-        found = ctx.articles.get(number, [])
+        # "206.3.2", or "CC 206.3.2" with the code's short name as the export writes it.
+        code, _space, number = number.rpartition(" ")
+        found = [
+            a for a in ctx.articles.get(number, [])
+            if not code or a.code.short_name.casefold() == code.strip().casefold()
+        ]  # fmt: skip
         if not found:
             row.error(
                 "articles",
@@ -598,39 +640,46 @@ class ImportRefused(Exception):
 
 def apply(content, *, user, filename="", confirm_duplicates=False, progress=None):
     """Check the file again and write it, all or nothing; raises ImportRefused on any problem."""
-    with transaction.atomic():
-        result = check_file(content, user=user, filename=filename)
-        if result.has_errors:
-            raise ImportRefused(result, _("Nothing was imported: the file has errors."))
-        if result.has_duplicates and not confirm_duplicates:
-            raise ImportRefused(
-                result, _("Nothing was imported: decide on the possible duplicates first.")
-            )
-        _write(result, user, progress)
+    try:
+        with transaction.atomic():
+            result = check_file(content, user=user, filename=filename)
+            if result.has_errors:
+                raise ImportRefused(result, _("Nothing was imported: the file has errors."))
+            if result.has_duplicates and not confirm_duplicates:
+                raise ImportRefused(
+                    result, _("Nothing was imported: decide on the possible duplicates first.")
+                )
+            _write(result, user, progress)
+    except IntegrityError as exc:
+        # A rule the row checks missed and the database enforces: still all or nothing.
+        raise ImportRefused(
+            result,
+            _("Nothing was imported: the database refused the data (%(rule)s).")
+            % {"rule": str(exc).splitlines()[0][:200]},
+        ) from None
     return result
 
 
 def _write(result, user, progress):
-    new_cases = {}
-    for done, row in enumerate(result.rows, start=1):
+    """New people in bulk (their creation records carry IMPORT_REASON, which marks them as
+    imported: see the module docstring), then the proposed updates row by row."""
+    new = [row for row in result.rows if row.action in (Row.CREATE, Row.DUPLICATE)]
+    detainees = services.log_arrests(
+        author=user, rows=[row.data for row in new], reason=IMPORT_REASON, checked=True
+    )
+    for row, detainee in zip(new, detainees, strict=True):
+        row.target = detainee.pk
+    done = len(new)
+    if progress:
+        progress(done, len(result.rows))
+    for row in result.rows:
         if row.action in (Row.CREATE, Row.DUPLICATE):
-            data = dict(row.data)
-            key = data["new_case_name"].casefold()
-            if key and key in new_cases:
-                data["case"], data["new_case_name"] = new_cases[key], ""
-            detainee = services.log_arrest(author=user, data=data)
-            # Marks the entry as imported (see the module docstring); history rows are
-            # written by log_arrest's save, so the reason is set on its creation record.
-            Detainee.history.filter(id=detainee.pk, history_type="+").update(
-                history_change_reason=IMPORT_REASON
-            )
-            if key and key not in new_cases:
-                new_cases[key] = detainee.memberships.get().case
-            row.target = detainee.pk
-        elif row.action == Row.UPDATE:
+            continue
+        if row.action == Row.UPDATE:
             services.change_entry(
                 detainee=Detainee.objects.get(pk=row.target), author=user, data=row.change,
                 summary=_("Update from a spreadsheet import (row %(n)d)") % {"n": row.number},
             )  # fmt: skip
+        done += 1
         if progress:
             progress(done, len(result.rows))

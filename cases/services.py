@@ -13,17 +13,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import update_change_reason
 
+from .bulk import BATCH, BulkWriter, unique_slugs
 from .models import (
     Affiliation,
     Case,
     CaseDefendant,
     Charge,
+    CustodyPeriod,
+    DataVersion,
     Detainee,
     DetaineeName,
     Event,
     PendingChange,
     Source,
     State,
+    derive_timeline,
 )
 
 # Event fields a pending change may carry, and how each is stored in its JSON.
@@ -70,48 +74,135 @@ def _reason(entry, text):
 # --- Logging an arrest -----------------------------------------------------------------------
 
 
-@transaction.atomic
 def log_arrest(*, author, data):
     """Create a draft detainee with the detention, its sources and charges, from the form."""
-    detainee = Detainee(
-        name=data["name"], gender=data.get("gender") or "unknown", created_by=author,
-        internal_notes=data.get("notes", ""), state=State.DRAFT,
-    )  # fmt: skip
-    detainee.full_clean(exclude=["slug"])
-    detainee.save()
-    for name in data.get("other_names", []):
-        DetaineeName.objects.get_or_create(detainee=detainee, name=name)
-    if data.get("occupation"):
-        detainee.occupations.add(data["occupation"])
-    sources = sources_for(data["source_urls"])
-    detainee.sources.set(sources)
-    if data.get("organization"):
-        affiliation = Affiliation.objects.create(
-            detainee=detainee, organization=data["organization"], role=data.get("role", "")
+    return log_arrests(author=author, rows=[data])[0]
+
+
+@transaction.atomic
+def log_arrests(*, author, rows, reason="", checked=False):
+    """Create a draft detainee per row: the person, other spellings, occupation, affiliation,
+    the detention event, the case (rows naming the same new case share it), charges, sources.
+
+    Written in bulk (a constant number of queries per 500 rows) with one history record per
+    object, by `author` and with `reason`, and one raise of the data version. The model's checks
+    run on every object; `checked` rows (the import's, each checked in its dry run in this
+    transaction) skip the checks that cost a query each (foreign keys and constraints, about
+    ten queries a row), which the database enforces anyway.
+    """
+    costly = {"validate_constraints": not checked, "validate_unique": False}
+    writer = BulkWriter(user=author, reason=reason)
+    sources = _sources_by_url(writer, [url for data in rows for url in data["source_urls"]])
+    cases = _new_cases(writer, author, rows)
+    detainees, events = [], []
+    slugs = unique_slugs(Detainee, [data["name"] for data in rows])
+    for data, slug in zip(rows, slugs, strict=True):
+        other_names = list(dict.fromkeys(data.get("other_names", [])))
+        detainee = Detainee(
+            name=data["name"], slug=slug, gender=data.get("gender") or "unknown",
+            created_by=author, internal_notes=data.get("notes", ""), state=State.DRAFT,
+        )  # fmt: skip
+        detainee.full_clean(exclude=["slug", *(["created_by"] if checked else [])], **costly)
+        detainee.search_text = detainee.build_search_text(other_names)
+        event = Event(
+            detainee=detainee, kind=Event.Kind.DETENTION, date=data["detained_on"],
+            date_precision=data["detained_on_precision"], court=data.get("court"),
+            facility=data.get("facility"), case=data.get("case") or cases.get(_case_key(data)),
+            description=data.get("description", ""),
+        )  # fmt: skip
+        event.full_clean(
+            exclude=["detainee", *(["court", "facility", "case"] if checked else [])], **costly
         )
-        affiliation.sources.set(sources)
-    case = data.get("case")
-    if case is None and data.get("new_case_name"):
-        case = Case.objects.create(name=data["new_case_name"], created_by=author)
-    event = Event(
-        detainee=detainee, kind=Event.Kind.DETENTION, date=data["detained_on"],
-        date_precision=data["detained_on_precision"], court=data.get("court"),
-        facility=data.get("facility"), case=case, description=data.get("description", ""),
+        derived = derive_timeline([event])
+        for name, value in derived.detainee_fields().items():
+            setattr(detainee, name, value)
+        detainee.derived_periods = derived.periods
+        detainee.other_names_given = other_names
+        detainees.append(detainee)
+        events.append(event)
+    writer.create(detainees)
+    writer.create(events)
+    writer.create([
+        DetaineeName(detainee=d, name=name) for d in detainees for name in d.other_names_given
+    ])  # fmt: skip
+    CustodyPeriod.objects.bulk_create(
+        [CustodyPeriod(detainee=d, **period) for d in detainees for period in d.derived_periods],
+        batch_size=BATCH,
+    )
+    affiliations, memberships, charges = [], [], []
+    for data, detainee, event in zip(rows, detainees, events, strict=True):
+        if data.get("organization"):
+            affiliations.append(Affiliation(
+                detainee=detainee, organization=data["organization"], role=data.get("role", ""),
+            ))  # fmt: skip
+        if event.case is not None:
+            membership = CaseDefendant(case=event.case, detainee=detainee)
+            memberships.append(membership)
+            charges.extend(
+                Charge(
+                    defendant=membership,
+                    article=article,
+                    action=Charge.Action.BROUGHT,
+                    date=data["detained_on"],
+                    date_precision=data["detained_on_precision"],
+                )
+                for article in data.get("articles", [])
+            )
+    writer.create(affiliations)
+    writer.create(memberships)
+    writer.create(charges)
+
+    def with_sources(objects, urls_of):
+        return [(obj, sources[url]) for obj in objects for url in urls_of(obj)]
+
+    urls = {id(d): d_data["source_urls"] for d, d_data in zip(detainees, rows, strict=True)}
+    by_detainee = lambda obj: urls[id(obj.detainee)]  # noqa: E731
+    writer.link(Detainee, "sources", with_sources(detainees, lambda d: urls[id(d)]))
+    writer.link(Event, "sources", with_sources(events, by_detainee))
+    writer.link(Affiliation, "sources", with_sources(affiliations, by_detainee))
+    writer.link(CaseDefendant, "sources", with_sources(memberships, by_detainee))
+    writer.link(Charge, "sources", with_sources(charges, lambda c: by_detainee(c.defendant)))
+    writer.link(
+        Detainee, "occupations",
+        [(d, data["occupation"]) for d, data in zip(detainees, rows, strict=True)
+         if data.get("occupation")],
     )  # fmt: skip
-    event.full_clean()
-    event.save()
-    event.sources.set(sources)
-    if case is not None:
-        membership = CaseDefendant.objects.create(case=case, detainee=detainee)
-        membership.sources.set(sources)
-        for article in data.get("articles", []):
-            charge = Charge.objects.create(
-                defendant=membership, article=article, action=Charge.Action.BROUGHT,
-                date=data["detained_on"], date_precision=data["detained_on_precision"],
-            )  # fmt: skip
-            charge.sources.set(sources)
-    detainee.refresh_derived()
-    return detainee
+    writer.write_history()
+    DataVersion.bump()
+    return detainees
+
+
+def _case_key(data):
+    return (data.get("new_case_name") or "").casefold().strip()
+
+
+def _new_cases(writer, author, rows):
+    """The cases rows name that do not exist yet, one per name however many rows name it."""
+    names = {}
+    for data in rows:
+        if data.get("case") is None and _case_key(data):
+            names.setdefault(_case_key(data), data["new_case_name"].strip())
+    slugs = unique_slugs(Case, list(names.values()))
+    cases = [
+        Case(name=name, slug=slug, created_by=author)
+        for name, slug in zip(names.values(), slugs, strict=True)
+    ]
+    for case in cases:
+        case.full_clean(exclude=["slug"], validate_unique=False, validate_constraints=False)
+    writer.create(cases)
+    return dict(zip(names, cases, strict=True))
+
+
+def _sources_by_url(writer, urls):
+    """url -> Source, creating the missing ones."""
+    urls = list(dict.fromkeys(urls))
+    found = {}
+    for start in range(0, len(urls), BATCH):
+        for source in Source.objects.filter(url__in=urls[start : start + BATCH]).order_by("id"):
+            found.setdefault(source.url, source)
+    writer.create([Source(url=url, title=url) for url in urls if url not in found])
+    found.update({s.url: s for s in writer.created[Source]})
+    return found
 
 
 # --- Review of new entries -------------------------------------------------------------------

@@ -360,3 +360,26 @@ def test_the_command_refuses_a_bad_file_and_names_the_row(tmp_path, reference, r
         call_command("import_arrests", str(path), "--user", "researcher")
     assert "Row 3, column source_urls" in capsys.readouterr().out
     assert m.Detainee.objects.count() == 0
+
+
+def test_each_imported_object_has_one_creation_record_with_its_links(
+    tmp_path, reference, researcher
+):
+    """The bulk write keeps the history a save would: who, why, and the many-to-many rows."""
+    run(write_csv(tmp_path / "good.csv", GOOD), researcher)
+    rauf = m.Detainee.objects.get(name="Testname Rauf Quliyev")
+    (record,) = rauf.history.all()
+    assert (record.history_type, record.history_user, record.history_change_reason) == (
+        "+", researcher, imports.IMPORT_REASON,
+    )  # fmt: skip
+    assert [s.source.url for s in record.sources.all()] == [SOURCE]
+    assert [o.occupation.slug for o in record.occupations.all()] == ["journalist"]
+    event = rauf.events.get()
+    assert event.history.count() == 1 and event.history.get().history_user == researcher
+    charges = m.Charge.objects.filter(defendant__detainee=rauf)
+    assert charges.count() == 2
+    for charge in charges:
+        (charge_record,) = charge.history.all()
+        assert [s.source.url for s in charge_record.sources.all()] == [SOURCE]
+    # Derived facts are there as a save would leave them, and the data version moved.
+    assert rauf.status == m.Status.PRE_TRIAL and rauf.custody_periods.count() == 1
