@@ -26,10 +26,23 @@ def admin_user(django_user_model):
     )
 
 
+def sign_in(client, user):
+    """force_login, and for whoever needs a second factor a session already verified by one."""
+    client.force_login(user)
+    if user.needs_two_factor:
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device, _ = TOTPDevice.objects.get_or_create(user=user, name="test phone")
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
 @pytest.fixture
 def admin_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
+    return sign_in(client, admin_user)
 
 
 @pytest.fixture
@@ -144,7 +157,7 @@ def client_for(client):
     def make(user):
         c = Client()
         if user is not None:
-            c.force_login(user)
+            sign_in(c, user)
         return c
 
     return make

@@ -10,7 +10,7 @@ def create_roles(apps, schema_editor):
         app_config.models_module = None
     from accounts.roles import sync_roles
 
-    sync_roles(apps)
+    sync_roles(apps, skip_missing=True)
 
 
 class Migration(migrations.Migration):

@@ -1,9 +1,11 @@
 """A researcher logs an arrest from a news report; a moderator approves; the public sees it."""
 
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from cases import models as m
+from tests.accounts.conftest import code_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -15,17 +17,22 @@ def reference(make_detainee):
     make_detainee("Testname Rashad Məmmədli")  # already recorded, in another spelling
 
 
-def sign_in(page, live_server, username):
+def sign_in(page, live_server, username, device=None):
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(f"{username}-pass-2026")
     page.get_by_role("button", name="Sign in").click()
+    if device is not None:  # a moderator types the code from the app
+        expect(page.get_by_role("heading", level=1)).to_have_text("Type your code")
+        page.get_by_role("textbox", name="Code").fill(code_for(device))
+        page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My entries")
 
 
 def test_log_an_arrest_see_the_duplicate_warning_and_publish(
     browser, live_server, reference, researcher, moderator
 ):
+    device = TOTPDevice.objects.create(user=moderator, name="phone", confirmed=True)
     page = browser.new_page()
     sign_in(page, live_server, "researcher")
     page.get_by_role("link", name="Log an arrest").first.click()
@@ -51,7 +58,7 @@ def test_log_an_arrest_see_the_duplicate_warning_and_publish(
     expect(public.locator(".result-count")).to_have_text("1 person")  # only the old entry
 
     page = browser.new_page()
-    sign_in(page, live_server, "moderator")
+    sign_in(page, live_server, "moderator", device)
     page.get_by_role("link", name="Review queue", exact=True).click()
     page.get_by_role("link", name="Testname Rashad Mammadli").click()
     page.get_by_role("button", name="Approve and publish").click()
