@@ -1,7 +1,10 @@
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.utils import build_localized_fieldname
 
 from .models import (
     Case,
@@ -19,6 +22,19 @@ from .models import (
 )
 
 MAX_LINES = 50
+
+
+def per_language(field):
+    """A translated field's form fields, one per language side by side: bio_en, bio_az, bio_ru."""
+    return [build_localized_fieldname(field, code) for code, _name in settings.LANGUAGES]
+
+
+def label_per_language(form, field, label):
+    """Label each language's field with the language: "What happened (public): Russian"."""
+    for code, name in settings.LANGUAGES:
+        form.fields[build_localized_fieldname(field, code)].label = format_lazy(
+            "{}: {}", label, name
+        )
 
 
 def _lines(value):
@@ -189,9 +205,9 @@ class EventForm(PartialDateMixin, forms.ModelForm):
     class Meta:
         model = Event
         fields = [
-            "kind", "date", "date_precision", "case", "court", "facility", "description_en",
-            "term_months", "term_days", "sentence_kind", "sentence_years", "sentence_months",
-            "in_absentia", "internal_note",
+            "kind", "date", "date_precision", "case", "court", "facility",
+            *per_language("description"), "term_months", "term_days", "sentence_kind",
+            "sentence_years", "sentence_months", "in_absentia", "internal_note",
         ]  # fmt: skip
         widgets = {"date": forms.DateInput(attrs={"type": "date"})}
 
@@ -199,7 +215,7 @@ class EventForm(PartialDateMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["case"].queryset = cases
         self.fields["date"].input_formats = ["%Y-%m-%d"]
-        self.fields["description_en"].label = _("What happened (public)")
+        label_per_language(self, "description", _("What happened (public)"))
 
     def validate_unique(self):
         """The event belongs to no detainee yet: the service checks it when it is written."""
@@ -214,8 +230,12 @@ class CorrectionForm(PartialDateMixin, forms.ModelForm):
 
     class Meta:
         model = Detainee
-        fields = ["name", "gender", "born", "born_precision", "bio_en", "bio_az", "bio_ru"]
+        fields = ["name", "gender", "born", "born_precision", *per_language("bio")]
         widgets = {"born": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        label_per_language(self, "bio", _("Biography (public)"))
 
     def validate_unique(self):
         """Nothing here is unique: the slug stays as published."""

@@ -7,11 +7,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from . import exports
 from . import stats as statistics
@@ -184,7 +186,8 @@ def detainee_list(request):
     filterset = DetaineeFilter(request.GET, queryset=Detainee.objects.published())
     per_page = _per_page(request)
     summary = _listing_summary(filterset, request.data_version)
-    page = _page(request, filterset.qs.prefetch_related("occupations"), per_page, summary["count"])
+    rows = filterset.qs.with_local_name().prefetch_related("occupations")
+    page = _page(request, rows, per_page, summary["count"])
     selected = {name: request.GET.getlist(name) for name in filterset.form.fields}
     query = filterset.valid_data().get("q")
     suggestions = (
@@ -214,7 +217,9 @@ def detainee_list(request):
 @public_page
 def detainee_detail(request, slug):
     detainee = get_object_or_404(
-        Detainee.objects.published().prefetch_related(
+        Detainee.objects.published()
+        .with_local_name()
+        .prefetch_related(
             "other_names",
             "occupations",
             Prefetch("sources", queryset=Source.objects.public(), to_attr="public_sources"),
@@ -366,7 +371,7 @@ def home(request):
         {
             "held_count": published.held().count(),
             "new_detentions": new_detentions,
-            "latest": published.order_by("-updated_at", "pk")[:10],
+            "latest": published.with_local_name().order_by("-updated_at", "pk")[:10],
             "title": _("Political prisoners"),
         },
     )
@@ -459,3 +464,31 @@ def stats_csv(request, chart):
 @public_page
 def methodology(request):
     return render(request, "cases/methodology.html")
+
+
+@require_safe
+def choose_language(request):
+    """The language switcher: remember the visitor's language and go to the page in it.
+
+    A plain link (GET), so that public pages stay the same for every visitor and need no
+    CSRF token; the worst a forged link can do is change someone's language.
+    """
+    language = request.GET.get("language", "")
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if language in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    return response

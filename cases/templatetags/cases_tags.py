@@ -1,5 +1,11 @@
 from django import template
+from django.conf import settings
+from django.template.defaultfilters import linebreaksbr
+from django.utils.html import format_html
+from django.utils.translation import pgettext
+from modeltranslation.utils import build_localized_fieldname
 
+from .. import i18n
 from ..models import Precision, format_partial_date
 
 register = template.Library()
@@ -9,6 +15,50 @@ register = template.Library()
 def partial_date(value, precision=Precision.DAY):
     """{{ event.date|partial_date:event.date_precision }} -> 29 April 2024, April 2024 or 2024."""
     return format_partial_date(value, precision or Precision.DAY)
+
+
+@register.filter
+def duration(n, kind="days"):
+    """{{ days|duration:"held" }} -> Held for 575 days; kinds in cases.i18n.DURATIONS."""
+    return i18n.write_duration(n, kind)
+
+
+@register.simple_tag(takes_context=True)
+def language_versions(context):
+    """{% language_versions as versions %}: this page in every language (cases.i18n).
+
+    Django's error views pass the `exception`: a 404 then looks the same at every address,
+    whether an entry is missing or unpublished. Empty where Django renders without a request.
+    """
+    request = context.get("request")
+    if request is None:
+        return []
+    return i18n.language_versions(request, error_page="exception" in context)
+
+
+@register.simple_tag
+def translated(obj, field, lines=False):
+    """{% translated detainee "bio" %}: a translated field in the active language.
+
+    Where it has no version in this language, the English one is shown marked as English
+    (`lang="en"`) and as not translated. `lines=True` keeps the text's line breaks.
+    """
+    language = i18n.current_language()
+    text = getattr(obj, build_localized_fieldname(field, language), None)
+    fallback = not text and language != settings.LANGUAGE_CODE
+    if fallback:
+        text = getattr(obj, build_localized_fieldname(field, settings.LANGUAGE_CODE), None)
+    if not text:
+        return ""
+    shown = linebreaksbr(text, autoescape=True) if lines else text
+    if not fallback:
+        return format_html("{}", shown)
+    return format_html(
+        '<span lang="{}">{}</span> <span class="untranslated">({})</span>',
+        settings.LANGUAGE_CODE,
+        shown,
+        pgettext("shown beside English text", "not translated"),
+    )
 
 
 @register.filter
