@@ -11,7 +11,7 @@ import re
 
 from django.db.models import Count, Prefetch
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.generators import SchemaGenerator
@@ -313,7 +313,19 @@ LISTING_PARAMETERS = [
 ]  # fmt: skip
 
 
-@extend_schema_view(list=extend_schema(parameters=LISTING_PARAMETERS))
+def _described(text, **list_options):
+    """The same translatable description on the list and the detail operation (a docstring
+    would be English in every language of the docs)."""
+    return extend_schema_view(
+        list=extend_schema(description=text, **list_options),
+        retrieve=extend_schema(description=text),
+    )
+
+
+@_described(
+    _("Published detainees. The list takes the listing's filters, parameter names and sorts."),
+    parameters=LISTING_PARAMETERS,
+)
 class DetaineeViewSet(viewsets.ReadOnlyModelViewSet):
     """Published detainees. The list takes the listing's filters, parameter names and sorts."""
 
@@ -408,6 +420,7 @@ class CaseDetailSerializer(CaseSerializer):
         return CaseChargeSerializer(charges, many=True, context=self.context).data
 
 
+@_described(_("Published cases, with their published defendants."))
 class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     """Published cases, with their published defendants."""
 
@@ -460,6 +473,9 @@ class EchrApplicationSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
+@_described(
+    _("Applications to the European Court of Human Rights; applicants are published detainees.")
+)
 class EchrApplicationViewSet(viewsets.ReadOnlyModelViewSet):
     """Applications to the European Court of Human Rights; applicants are published detainees."""
 
@@ -508,6 +524,7 @@ class ExecutionGroupDetailSerializer(ExecutionGroupSerializer):
         fields = [*ExecutionGroupSerializer.Meta.fields, "applications", "decisions", "sources"]
 
 
+@_described(_("Groups of judgments under the Committee of Ministers' supervision."))
 class ExecutionGroupViewSet(viewsets.ReadOnlyModelViewSet):
     """Groups of judgments under the Committee of Ministers' supervision."""
 
@@ -598,8 +615,9 @@ def _describe(schema):
 
 
 @functools.cache
-def api_reference():
-    """The schema as endpoints and components for the docs page; built once per process."""
+def api_reference(language):
+    """The schema as endpoints and components for the docs page, in `language` (its lazy
+    descriptions are read in the language active now); built once per process and language."""
     schema = SchemaGenerator().get_schema(request=None, public=True)
     endpoints = []
     for path, operations in schema["paths"].items():
@@ -664,7 +682,11 @@ def docs(request):
     return render(
         request,
         "cases/api_docs.html",
-        {"reference": api_reference(), "max_per_page": MAX_PER_PAGE, "rate": _anon_rate()},
+        {
+            "reference": api_reference(translation.get_language()),
+            "max_per_page": MAX_PER_PAGE,
+            "rate": _anon_rate(),
+        },
     )
 
 

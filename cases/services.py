@@ -33,6 +33,7 @@ from .models import (
 # Event fields a pending change may carry, and how each is stored in its JSON.
 EVENT_FIELDS = [
     "kind", "date", "date_precision", "court", "facility", "case", "description_en",
+    "description_az", "description_ru",
     "term_months", "term_days", "sentence_kind", "sentence_years", "sentence_months",
     "in_absentia", "internal_note",
 ]  # fmt: skip

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -52,6 +53,14 @@ if PRODUCTION and not ALLOWED_HOSTS:
 # No ATOMIC_REQUESTS: public reads need no transaction; every write is wrapped where it happens
 # (the admin's own views, services.py) in transaction.atomic.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
+# A read replica of the primary, if any: anonymous visitors' reads of public pages go to it
+# (config.routers); staff, writes and reads just after a write use the primary.
+if DATABASE_REPLICA_URL := env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    # Under test the replica alias reads the test database (through a connection of its own).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["config.routers.PrimaryReplicaRouter"]
 
 INSTALLED_APPS = [
     # modeltranslation must come before the apps it patches and before the admin.
@@ -67,19 +76,39 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "simple_history",
     "axes",
+    # django-otp before accounts: accounts/admin.py unregisters the plugins' device admins.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "cases",
+    "ops",
 ]
 
 MIDDLEWARE = [
+    # First, so that everything below (throttling, lockouts, logs) sees the visitor's address.
+    "config.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Production's static files, answered before sessions or the database are touched
+    # (development's come from runserver and the test server).
+    *(["whitenoise.middleware.WhiteNoiseMiddleware"] if PRODUCTION else []),
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # The API's and the feed's language from Accept-Language; the visitor's chosen language.
+    "cases.i18n.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(), then the one gate that sends staff to their second factor.
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
+    # Lets an anonymous visitor's reads go to the read replica, if one is configured.
+    "config.routers.ReplicaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "config.middleware.AdminContentSecurityPolicyMiddleware",
+    "config.middleware.PermissionsPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes requires: it turns a locked-out sign-in into a 429 page.
     "axes.middleware.AxesMiddleware",
@@ -100,6 +129,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -126,12 +156,17 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_TEMPLATE = "429.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
+# Django's sign-in forms pass on a username of any length; this cuts it to a username's length.
+AXES_USERNAME_CALLABLE = "accounts.audit.typed_username"
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Two-factor sign-in (django-otp): the name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Case tracker")
 
 # Password-reset mail: printed to the console in development; SMTP in production.
 if PRODUCTION:
@@ -159,6 +194,14 @@ LANGUAGES = [
     ("ru", _("Russian")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language a visitor chose with the switcher (cases.views.choose_language), kept for a year:
+# an unprefixed address then redirects to that language's (cases.i18n.LanguageMiddleware).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = PRODUCTION
+# Unprefixed addresses that answer in the language of the client's Accept-Language header.
+LANGUAGE_NEGOTIATED_PATHS = ["/api/", "/feeds/"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env("TIME_ZONE", default="UTC")
@@ -166,18 +209,72 @@ TIME_ZONE = env("TIME_ZONE", default="UTC")
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 
+# whitenoise serves static files from gunicorn. In production they are collected with hashed names
+# (cached for a year) and pre-compressed with gzip and brotli, so `collectstatic` must run before
+# the app starts (`make serve` does). Development and tests use plain names.
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# HTTPS. Production assumes it: cookies are sent over HTTPS only, plain HTTP is redirected, and
+# HSTS tells browsers to use nothing else (a year by default; includeSubDomains and preload only
+# cover names under the site's own, and the preload list still needs a submission).
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_SSL_REDIRECT = PRODUCTION and env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+# A load balancer's health check speaks plain HTTP to the app server.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = (
+    env.int("DJANGO_HSTS_SECONDS", default=365 * 24 * 60 * 60) if PRODUCTION else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Behind nginx (and perhaps a load balancer) every request comes from the proxy: with the number
+# of proxies set, the visitor's address is read from X-Forwarded-For (config.middleware, used by
+# the API throttle and the sign-in lockout alike) and HTTPS from X-Forwarded-Proto, which the
+# nearest proxy must set. Zero (the default) trusts no such header.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Browser features no page here uses, switched off (config.middleware.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+    "accelerometer=(), gyroscope=(), magnetometer=()"
+)
+
+# Content-Security-Policy: nothing but this site's own files, and no inline script or style
+# anywhere (templates keep styles in static/css). The nonce serves Django's admin, which marks its
+# own scripts with it; public pages must not use {{ csp_nonce }}, because they are served whole
+# from the cache (cases.views.public_page) while each response gets a fresh nonce.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# The admin site alone may also use style="" attributes: django-simple-history's history page
+# writes one. An attribute can neither run script nor select other elements, and the admin is
+# for signed-in moderators and admins; scripts and <style> elements stay as strict as above.
+SECURE_CSP_ADMIN = {**SECURE_CSP, "style-src-attr": [CSP.UNSAFE_INLINE]}
 
 # The read-only JSON API (/api/v1/): public data only, so no sign-in and no sessions; anonymous
 # clients are throttled (API_ANON_RATE, e.g. "60/min" or "1000/day").
@@ -193,6 +290,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "cases.api_limits.Pagination",
     "DEFAULT_THROTTLE_CLASSES": ["cases.api_limits.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env("API_ANON_RATE", default="60/min")},
+    # Throttle by REMOTE_ADDR, which TrustedProxyMiddleware has already corrected. DRF's default
+    # (None) keys on X-Forwarded-For as sent, so a client could dodge the throttle by varying it.
+    "NUM_PROXIES": 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Political prisoner case tracker API",
@@ -215,6 +315,15 @@ SPECTACULAR_SETTINGS = {
 # Whole public pages served from the cache while the data is unchanged (cases.views.public_page).
 # Off only to measure the pages themselves (PUBLIC_PAGE_CACHE=0 make bench).
 PUBLIC_PAGE_CACHE = env.bool("PUBLIC_PAGE_CACHE", default=True)
+# Local memory by default (one cache per process); CACHE_URL=redis://127.0.0.1:6379/1 shares
+# one cache between processes and app servers. Give the site a Redis database of its own:
+# `manage.py restore` clears the whole cache.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
+# Where `manage.py backup` writes (ops/backups.py); uploaded files under MEDIA_ROOT, if set, are
+# backed up with the database.
+BACKUP_DIR = Path(env("BACKUP_DIR", default=str(BASE_DIR / "var" / "backups")))
+MEDIA_ROOT = env("MEDIA_ROOT", default="")
 
 LOGGING = {
     "version": 1,

@@ -74,6 +74,20 @@ def post_review(role, state):
     return 302 if role in REVIEWERS else 403
 
 
+def redirects(role, state):
+    return 302
+
+
+def two_factor_setup(role, state):
+    """Researchers may enrol; moderators and admins here have already, and are sent back."""
+    return 302 if role == "anonymous" or role in REVIEWERS else 200
+
+
+def post_recovery_codes(role, state):
+    """New recovery codes for those with two-factor sign-in (here: moderators and admins)."""
+    return 200 if role in REVIEWERS else 302
+
+
 def post_import_confirm(role, state):
     """Confirming with no checked file in the session sends staff back to the upload page."""
     return 302
@@ -95,6 +109,8 @@ RULES = {
     "cases:stats-csv": (None, public, None),
     "cases:methodology": (None, public, None),
     "updates-feed": (None, public, None),
+    "healthz": (None, public, None),
+    "choose-language": (None, redirects, None),
     "api:api-root": (None, public, None),
     "api:schema": (None, public, None),
     "api:docs": (None, public, None),
@@ -114,6 +130,12 @@ RULES = {
     "password_reset_done": (None, public, None),
     "password_reset_confirm": (None, public, None),
     "password_reset_complete": (None, public, None),
+    "accounts:two-factor": (None, signed_in, None),
+    "accounts:two-factor-setup": (None, two_factor_setup, None),
+    "accounts:two-factor-verify": (None, redirects, None),
+    "accounts:two-factor-disable": (None, post_only, redirects),
+    "accounts:recovery-codes": (None, post_only, post_recovery_codes),
+    "accounts:audit-log": (None, reviewers, None),
     "cases:workspace": (None, signed_in, None),
     "cases:log-arrest": (None, signed_in, None),
     "cases:staff-detainee": ("entry", staff_view, None),
