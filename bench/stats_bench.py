@@ -4,7 +4,8 @@
         .venv/bin/python bench/stats_bench.py
 
 Reads only. Uncached figures turn the page cache off in the settings (as PUBLIC_PAGE_CACHE=0
-does); the cached ones turn it back on and time requests after a first one has filled it.
+does); the cached ones turn it back on and time requests after a first one has filled it. The
+queries are counted on one request after the warm-up.
 """
 
 import os
@@ -24,6 +25,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 REQUESTS = 20
 URLS = ["/stats/", "/stats/?occupation=journalist", "/stats/?from=2015-01"]
@@ -47,9 +49,14 @@ def main():
         settings.PUBLIC_PAGE_CACHE = cached
         for url in URLS:
             client.get(url)  # warm up (and fill the cache when it is on)
+            with CaptureQueriesContext(connection) as queries:
+                client.get(url)
+            count = len(queries)  # read now: the next request clears the log
             median, worst = timed(client, url)
             label = "cached" if cached else "uncached"
-            print(f"{label:9} {url:35} median {median:7.1f} ms  max {worst:7.1f} ms")
+            print(
+                f"{label:9} {url:35} median {median:7.1f} ms  max {worst:7.1f} ms  {count} queries"
+            )
 
 
 if __name__ == "__main__":

@@ -18,16 +18,16 @@ from django.contrib.postgres.search import TrigramWordSimilarity
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import connections, models, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateformat import format as format_date
 from django.utils.functional import cached_property
-from django.utils.translation import get_language, npgettext, pgettext
+from django.utils.translation import get_language, npgettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 
+from . import i18n
 from .text import search_key, slug_for
 
 LANGUAGE_CODE_RE = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
@@ -67,14 +67,15 @@ def precision_constraint(date_field, name):
 
 
 def format_partial_date(value, precision=Precision.DAY):
-    """Write a date at its precision, the active language's way: 29 April 2024, April 2024, 2024."""
+    """Write a date at its precision, the active language's way: 29 April 2024, April 2024, 2024
+    (29 aprel 2024, 29 апреля 2024). A moment (`updated_at`) is written as its local day."""
     if value is None:
         return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localdate(value)
     if precision == Precision.YEAR:
         return str(value.year)
-    if precision == Precision.MONTH:
-        return format_date(value, pgettext("date known to the month", "F Y"))
-    return format_date(value, pgettext("date known to the day", "j F Y"))
+    return i18n.write_date(value, with_day=precision != Precision.MONTH)
 
 
 def localized(path):
@@ -477,6 +478,26 @@ class DetaineeQuerySet(EntryQuerySet):
             qs = qs.filter(search_text__contains=word)
         return qs
 
+    def with_local_name(self):
+        """Annotate `local_name`: the spelling a page in the active language shows first, if one
+        is recorded (no query of its own). In Azerbaijani, a spelling recorded as Azerbaijani in
+        Latin script; in Russian, a Cyrillic one, a Russian one first. Else None."""
+        language = i18n.current_language()
+        script = i18n.NAME_SCRIPTS.get(language)
+        if script is None:
+            return self.annotate(local_name=Value(None, output_field=models.CharField()))
+        in_language = Q(language=language) | Q(language__startswith=f"{language}-")
+        names = DetaineeName.objects.filter(detainee=OuterRef("pk"), script=script)
+        if script == DetaineeName.Script.LATIN:
+            # Any Latin spelling is no more this language's than the display name is.
+            names = names.filter(in_language)
+        names = names.order_by(
+            models.Case(When(in_language, then=0), default=1),
+            models.Case(When(kind=DetaineeName.Kind.NATIVE, then=0), default=1),
+            "pk",
+        )
+        return self.annotate(local_name=Subquery(names.values("name")[:1]))
+
     def similar_names(self, query, limit=5):
         """Near misses for a name search, closest first: PostgreSQL's trigrams, none elsewhere."""
         key = search_key(query)
@@ -584,6 +605,12 @@ class Detainee(Entry):
                 name="detainee_published_by_name",
                 condition=Q(state="published"),
             ),
+            # Who is held now, for the statistics' breakdowns: read from the index alone.
+            models.Index(
+                fields=["id"],
+                name="detainee_held_now",
+                condition=Q(state="published", in_custody_since__isnull=False),
+            ),
         ]
         constraints = [
             precision_constraint("born", "detainee_born_precision"),
@@ -612,6 +639,19 @@ class Detainee(Entry):
             other_names = list(self.other_names.values_list("name", flat=True)) if self.pk else []
         keys = dict.fromkeys(search_key(n) for n in [self.name, *other_names] if n)
         return " | ".join(keys)
+
+    @property
+    def name_shown(self):
+        """The name a page shows first: the active language's spelling (`with_local_name()`),
+        else the display name."""
+        return getattr(self, "local_name", None) or self.name
+
+    def other_spellings(self):
+        """Every spelling but the one shown first, the display name included (reads the
+        prefetched `other_names`)."""
+        shown = self.name_shown
+        names = [] if shown == self.name else [DetaineeName(name=self.name)]
+        return names + [n for n in self.other_names.all() if n.name != shown]
 
     def days_in_custody(self, today=None):
         """Days in custody over every period, up to `today` for the current one."""
@@ -971,6 +1011,14 @@ class Charge(models.Model):
         ordering = ["defendant", F("date").asc(nulls_last=True), "id"]
         verbose_name = _("charge")
         verbose_name_plural = _("charges")
+        indexes = [
+            # The few rows that end a charge, looked up for each standing one (stats.py).
+            models.Index(
+                fields=["defendant", "article"],
+                name="charge_ended",
+                condition=Q(action__in=["dropped", "acquitted"]),
+            ),
+        ]
         constraints = [
             precision_constraint("date", "charge_date_precision"),
             models.CheckConstraint(

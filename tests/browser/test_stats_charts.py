@@ -1,5 +1,8 @@
 """The statistics page in Chromium: every chart is drawn as SVG, beside its table."""
 
+import os
+import shutil
+
 import pytest
 from playwright.sync_api import expect
 
@@ -36,8 +39,15 @@ def test_every_chart_renders_as_svg(page, live_server, timeline, tmp_path):
     expect(page.locator("#chart-held polyline").first).to_be_visible()
     expect(page.locator("#chart-new-and-released rect.series-0").first).to_be_visible()
     expect(page.locator("#chart-occupations rect.bar")).to_have_count(1)
+    # The chart styles come from site.css (no inline style under the CSP): lines, not areas.
+    line = page.locator("#chart-held polyline.series-0")
+    expect(line).to_have_css("fill", "none")
+    expect(line).to_have_css("stroke", "rgb(31, 78, 121)")
+    expect(page.locator("#chart-held .figure")).to_have_css("display", "grid")
     box = page.locator("#chart-held svg[role=img]").bounding_box()
     assert box["width"] > 300 and box["height"] > 100
     path = tmp_path / "stats.png"
     page.screenshot(path=str(path), full_page=True)
+    if os.environ.get("STATS_SCREENSHOT"):  # keep a copy to look at
+        shutil.copy(path, os.environ["STATS_SCREENSHOT"])
     assert path.stat().st_size > 10_000

@@ -13,6 +13,7 @@ The timeline, January to April 2024 (month ends: 31 Jan, 29 Feb, 31 Mar, 30 Apr)
 import csv
 import datetime
 import io
+import re
 
 import pytest
 
@@ -93,6 +94,20 @@ def test_month_under_way_is_counted_today(timeline):
     ]
 
 
+def test_a_later_range_counts_the_same_as_the_whole_history(timeline):
+    # Alpha began before March and ended in it; Charlie's first period ended before March;
+    # Delta's house arrest began before March and lasts.
+    later = MONTHS[2:]
+    assert stats.held_by_month(published(), later, TODAY) == [
+        (D(2024, 3, 31), 1, 1),
+        (D(2024, 4, 30), 2, 1),
+    ]
+    assert stats.flows_by_month(published(), later) == [
+        (D(2024, 3, 1), 1, 1),
+        (D(2024, 4, 1), 1, 0),
+    ]
+
+
 def test_detentions_and_releases_per_month(timeline):
     assert stats.flows_by_month(published(), MONTHS) == [
         (D(2024, 1, 1), 2, 0),
@@ -123,6 +138,32 @@ def test_breakdowns_of_those_held_now(timeline):
     bins, life, total_years = stats.sentences(published())
     assert bins == [("<1", 1), ("1-3", 0), ("3-5", 0), ("5-7", 0), ("7-10", 1), ("10+", 0)]
     assert (life, total_years) == (0, 7.5)
+
+
+def test_current_charge_is_the_latest_by_date_not_by_entry_order(
+    db, make_detainee, make_event, make_case, make_article
+):
+    person = make_detainee("Testname Echo")
+    make_event(person, "detention", "2024-01-05")
+    membership = m.CaseDefendant.objects.create(case=make_case(), detainee=person)
+
+    def log(number, action, date):
+        m.Charge.objects.create(
+            defendant=membership, article=make_article(number), action=action,
+            date=date and D.fromisoformat(date),
+        )  # fmt: skip
+
+    # Each pair is logged in the opposite order to the dates it happened on.
+    log("300.1", "dropped", "2024-05-01")
+    log("300.1", "brought", "2024-01-10")  # brought, then dropped in May: not standing
+    log("300.2", "added", "2024-06-01")
+    log("300.2", "dropped", "2024-02-01")  # dropped in February, added again in June
+    log("300.3", "brought", "2024-01-10")
+    log("300.3", "dropped", "2024-01-10")  # the same day: the later row decides
+    log("300.4", "dropped", "2024-02-01")
+    log("300.4", "brought", None)  # an unknown date comes last, as on the person's page
+    assert stats.by_article(published()) == [("FCC", "300.2", 1), ("FCC", "300.4", 1)]
+    assert stats.by_article(published(), top_level=True) == [("FCC", "300", 1)]
 
 
 def test_drafts_and_retracted_entries_count_for_nothing(timeline):
@@ -226,6 +267,14 @@ def test_methodology_page(client, db):
     page = client.get("/about/methodology/").text
     assert "released on 31 March is not counted" in page
     assert "counts as held" in page
+
+
+@pytest.mark.parametrize("url", [f"/stats/?{RANGE}", "/about/methodology/"])
+def test_pages_have_no_inline_style_or_script(client, timeline, url):
+    # The Content-Security-Policy refuses inline styles and scripts: the rules live in site.css.
+    page = client.get(url).text
+    assert "<style" not in page and "style=" not in page
+    assert all("src=" in tag for tag in re.findall(r"<script[^>]*>", page))
 
 
 @pytest.mark.parametrize("people", [2, 12])
