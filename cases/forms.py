@@ -116,7 +116,7 @@ class LogArrestForm(PartialDateMixin, forms.Form):
         error_messages={"invalid": _("Enter a date as YYYY-MM-DD, e.g. 2024-04-29.")},
     )  # fmt: skip
     detained_on_precision = forms.ChoiceField(
-        label=_("The date is known to the"), choices=Precision.choices, initial=Precision.DAY
+        label=_("Precision of the date"), choices=Precision.choices, initial=Precision.DAY
     )
     facility = forms.ModelChoiceField(
         label=_("Place of detention"), queryset=Facility.objects.all(), required=False,
@@ -271,7 +271,7 @@ class ChargeForm(PartialDateMixin, forms.Form):
         error_messages={"invalid": _("Enter a date as YYYY-MM-DD, e.g. 2024-04-29.")},
     )  # fmt: skip
     date_precision = forms.ChoiceField(
-        label=_("The date is known to the"), choices=Precision.choices, initial=Precision.DAY
+        label=_("Precision of the date"), choices=Precision.choices, initial=Precision.DAY
     )
     source_urls = SourceUrlsField()
     version = forms.IntegerField(widget=forms.HiddenInput)
