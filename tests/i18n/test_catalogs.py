@@ -22,8 +22,8 @@ LANGUAGES = ["az", "ru"]
 # filter (the Russian day format differs: "j E Y" for the genitive), proper names and technical
 # identifiers, and words the language shares with English.
 SAME_AS_ENGLISH = {
-    "az": {"F Y", "j F Y", "JSON API", "Status"},
-    "ru": {"F Y", "JSON API"},
+    "az": {"F Y", "j F Y", "JSON API", "Status", "%(start)s – %(end)s"},
+    "ru": {"F Y", "JSON API", "%(start)s – %(end)s"},
 }
 
 # %(name)s placeholders, HTML tags and entities: a translation keeps every one of them.
