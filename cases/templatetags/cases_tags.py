@@ -1,3 +1,6 @@
+import datetime
+import re
+
 from django import template
 from django.conf import settings
 from django.template.defaultfilters import linebreaksbr
@@ -15,6 +18,24 @@ register = template.Library()
 def partial_date(value, precision=Precision.DAY):
     """{{ event.date|partial_date:event.date_precision }} -> 29 April 2024, April 2024 or 2024."""
     return format_partial_date(value, precision or Precision.DAY)
+
+
+ISO_DAY_OR_MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+
+
+@register.filter
+def date_label(text):
+    """A chart row's "2024-04-30" or "2024-04" written the language's way (30 April 2024,
+    April 2024); any other label as it is. The CSV keeps the ISO form."""
+    match = ISO_DAY_OR_MONTH.match(str(text))
+    if not match:
+        return text
+    year, month, day = match.groups()
+    try:
+        value = datetime.date(int(year), int(month), int(day or 1))
+    except ValueError:
+        return text
+    return format_partial_date(value, Precision.DAY if day else Precision.MONTH)
 
 
 @register.filter

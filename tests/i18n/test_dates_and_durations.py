@@ -82,3 +82,32 @@ def test_detainee_page_writes_dates_and_days_in_the_page_s_language(client, kamr
     en = client.get(f"/detainees/{kamran.slug}/").text
     assert "29 April 1990" in en
     assert "Held for 21 days" in en
+
+
+@pytest.mark.parametrize(
+    ("language", "label", "expected"),
+    [
+        ("en", "2024-04-30", "30 April 2024"),
+        ("ru", "2024-04-30", "30 апреля 2024"),
+        ("az", "2024-04", "aprel 2024"),
+        ("ru", "2024-04", "апрель 2024"),
+        ("ru", "2024-02-30", "2024-02-30"),  # not a day: left as it is
+        ("ru", "CC 206.3.2", "CC 206.3.2"),
+    ],
+)
+def test_chart_rows_name_their_month_or_day_in_the_language(language, label, expected):
+    from cases.templatetags.cases_tags import date_label
+
+    with translation.override(language):
+        assert date_label(label) == expected
+
+
+def test_the_statistics_table_writes_months_in_the_page_s_language(
+    client, make_detainee, make_event
+):
+    make_event(make_detainee("Testname Stats Fictional"), "detention", "2024-05-10")
+    text = client.get("/ru/stats/?from=2024-01&to=2024-06").text
+    assert '<th scope="row">31 мая 2024</th>' in text  # held on the last day of May
+    assert '<th scope="row">май 2024</th>' in text  # detentions and releases in May
+    # The CSV keeps the ISO form, in every language.
+    assert "2024-05-31" in client.get("/ru/stats/held.csv?from=2024-01&to=2024-06").text
