@@ -339,11 +339,17 @@ class _Context:
                 self.words.setdefault(word, set()).add(pk)
             if pk in imported:
                 self.imported.setdefault(search_key(name), pk)
-        self.detentions, self.charged = {}, {}
-        for pk, date in Event.objects.filter(
+        self.detentions, self.charged = {}, {}  # pk -> {date: event pk}, pk -> {article: case}
+        for pk, event, date in Event.objects.filter(
             detainee__in=self.imported.values(), kind=Event.Kind.DETENTION
-        ).values_list("detainee_id", "date"):
-            self.detentions.setdefault(pk, set()).add(date)
+        ).values_list("detainee_id", "pk", "date"):
+            self.detentions.setdefault(pk, {})[date] = event
+        self.released = set(
+            Event.objects.filter(
+                detainee__in=self.imported.values(),
+                kind__in=[Event.Kind.RELEASE, Event.Kind.PARDON],
+            ).values_list("detainee_id", flat=True)
+        )
         for pk, article, case in Charge.objects.filter(
             defendant__detainee__in=self.imported.values(), article__isnull=False
         ).values_list("defendant__detainee_id", "article_id", "defendant__case_id"):
@@ -530,8 +536,21 @@ def _compare_with_import(row, ctx, pk):
     data = row.data
     row.target = pk
     name, state, _visible = ctx.people[pk]
-    added_events, added_charges, details = [], [], []
-    if data["detained_on"] not in ctx.detentions.get(pk, set()):
+    added_events, added_charges, corrected, details = [], [], [], []
+    recorded = ctx.detentions.get(pk, {})
+    if data["detained_on"] not in recorded and len(recorded) == 1 and pk not in ctx.released:
+        # One detention, never released: a different date corrects it, not a second arrest.
+        ((old_date, event),) = recorded.items()
+        corrected.append({
+            "event": event, "date": data["detained_on"].isoformat(),
+            "date_precision": str(data["detained_on_precision"]),
+            "source_urls": data["source_urls"],
+        })  # fmt: skip
+        details.append(
+            _("detention date corrected: %(old)s → %(new)s")
+            % {"old": old_date, "new": data["detained_on"]}
+        )
+    elif data["detained_on"] not in recorded:
         added_events.append({
             "kind": Event.Kind.DETENTION.value, "date": data["detained_on"].isoformat(),
             "date_precision": str(data["detained_on_precision"]),
@@ -540,7 +559,7 @@ def _compare_with_import(row, ctx, pk):
             "case": data["case"].pk if data["case"] else ctx.memberships.get(pk),
             "description_en": data["description"], "source_urls": data["source_urls"],
         })  # fmt: skip
-        known = ", ".join(sorted(d.isoformat() for d in ctx.detentions.get(pk, set()))) or "—"
+        known = ", ".join(sorted(d.isoformat() for d in recorded)) or "—"
         details.append(
             _("detention on %(date)s (recorded: %(known)s)")
             % {"date": data["detained_on"], "known": known}
@@ -560,11 +579,13 @@ def _compare_with_import(row, ctx, pk):
                 "source_urls": data["source_urls"],
             })  # fmt: skip
         details.append(_("new charges: %(n)s") % {"n": ", ".join(a.number for a in new_articles)})
-    if not added_events and not added_charges:
+    if not added_events and not added_charges and not corrected:
         row.action = Row.UNCHANGED
         row.details.append(_("Already imported as “%(name)s”.") % {"name": name})
         return
     change = {"add_events": added_events, "add_charges": added_charges}
+    if corrected:
+        change["correct_events"] = corrected
     if (pk, _fingerprint(change)) in ctx.waiting:
         row.action = Row.UNCHANGED
         row.details.append(_("The same update already waits for review."))

@@ -292,20 +292,21 @@ def event_data(cleaned):
     return data
 
 
-def _create_event(detainee, data):
+def _create_event(detainee, data, user):
     values = {k: v for k, v in data.items() if k in EVENT_FIELDS and v not in (None, "")}
     for fk in ("court", "facility", "case"):
         if fk in values:
             values[f"{fk}_id"] = values.pop(fk)
     values["date"] = datetime.date.fromisoformat(values["date"])
     event = Event(detainee=detainee, **values)
+    event._history_user = user  # named in its history outside a request too (the command)
     event.full_clean()
     event.save()
     event.sources.set(sources_for(data.get("source_urls", [])))
     return event
 
 
-def _create_charge(detainee, data):
+def _create_charge(detainee, data, user):
     membership, _created = CaseDefendant.objects.get_or_create(
         case_id=data["case"], detainee=detainee
     )
@@ -315,24 +316,43 @@ def _create_charge(detainee, data):
         date=datetime.date.fromisoformat(data["date"]) if data.get("date") else None,
         date_precision=data.get("date_precision") or "day",
     )  # fmt: skip
+    charge._history_user = user
     charge.full_clean()
     charge.save()
     charge.sources.set(sources_for(data.get("source_urls", [])))
     return charge
 
 
-def _apply(detainee, data):
-    """Write a change set to the main tables, then re-derive the detainee's facts."""
+def _correct_event_date(detainee, data, user):
+    """A recorded event's date, corrected (an import's corrected detention date): the event
+    keeps its history, so the record shows what the date was and who changed it."""
+    event = detainee.events.filter(pk=data["event"]).first()
+    if event is None:
+        raise ValidationError(_("The event this change corrects is no longer there."))
+    event.date = datetime.date.fromisoformat(data["date"])
+    event.date_precision = data["date_precision"]
+    event._history_user = user
+    event.full_clean()
+    event.save()
+    event.sources.add(*sources_for(data.get("source_urls", [])))
+    return event
+
+
+def _apply(detainee, data, user):
+    """Write a change set to the main tables as `user`, then re-derive the detainee's facts."""
     for name, value in data.get("fields", {}).items():
         if name not in DETAINEE_FIELDS:
             raise ValidationError(_("This change touches a field that cannot be changed here."))
         if name == "born" and value:
             value = datetime.date.fromisoformat(value)
         setattr(detainee, name, value)
+    for correction in data.get("correct_events", []):
+        _correct_event_date(detainee, correction, user)
     for event in data.get("add_events", []):
-        _create_event(detainee, event)
+        _create_event(detainee, event, user)
     for charge in data.get("add_charges", []):
-        _create_charge(detainee, charge)
+        _create_charge(detainee, charge, user)
+    detainee._history_user = user
     detainee.full_clean(exclude=["slug"])
     detainee.save()
     detainee.refresh_derived()
@@ -355,7 +375,7 @@ def change_entry(*, detainee, author, data, summary, version=None):
         )  # fmt: skip
     if locked.state == State.RETRACTED:
         raise ValidationError(_("A retracted entry cannot be changed."))
-    _apply(locked, data)
+    _apply(locked, data, author)
     _reason(locked, summary)
     return None
 
@@ -373,7 +393,7 @@ def approve_change(*, change, moderator):
                 "again on the current version, so that nothing is overwritten."
             )
         )
-    _apply(detainee, change.data)
+    _apply(detainee, change.data, moderator)
     _reason(detainee, f"change #{change.pk} by {change.author} approved by {moderator}")
     change.state = PendingChange.State.APPROVED
     change.reviewer, change.reviewed_at = moderator, timezone.now()

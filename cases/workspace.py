@@ -390,6 +390,18 @@ def _describe_charge(data):
     ]
 
 
+def _describe_correction(detainee, data):
+    """(event, old date, new date, sources) for a proposed corrected date."""
+    event = detainee.events.filter(pk=data.get("event")).first()
+    new = format_partial_date(datetime.date.fromisoformat(data["date"]), data["date_precision"])
+    return {
+        "event": event.get_kind_display() if event else _("an event no longer recorded"),
+        "old": format_partial_date(event.date, event.date_precision) if event else "—",
+        "new": new,
+        "sources": ", ".join(data.get("source_urls", [])),
+    }
+
+
 @login_required
 @moderator_required
 def review_change(request, pk):
@@ -422,6 +434,10 @@ def review_change(request, pk):
         for name, value in change.data.get("fields", {}).items()
     ]
     events = [_describe_event(event) for event in change.data.get("add_events", [])]
+    corrections = [
+        _describe_correction(change.detainee, correction)
+        for correction in change.data.get("correct_events", [])
+    ]
     charges = [_describe_charge(charge) for charge in change.data.get("add_charges", [])]
     return render(
         request,
@@ -430,6 +446,7 @@ def review_change(request, pk):
             "change": change,
             "fields": fields,
             "events": events,
+            "corrections": corrections,
             "charges": charges,
             "form": DecisionForm(),
         },

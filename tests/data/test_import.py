@@ -275,7 +275,10 @@ def test_a_changed_date_on_a_published_entry_proposes_an_update(
     assert list(entry.events.values_list("date", flat=True)) == [datetime.date(2025, 3, 14)]
     change = m.PendingChange.objects.get(detainee=entry)
     assert change.state == m.PendingChange.State.PENDING and change.author == researcher
-    assert change.data["add_events"][0]["date"] == "2025-03-15"
+    # One detention, no release: the new date corrects it rather than adding a second arrest.
+    assert change.data["add_events"] == []
+    (correction,) = change.data["correct_events"]
+    assert correction["event"] == entry.events.get().pk and correction["date"] == "2025-03-15"
     assert [c["article"] for c in change.data["add_charges"]] == [
         m.LegalArticle.objects.get(number="213.1").pk
     ]
@@ -284,12 +287,44 @@ def test_a_changed_date_on_a_published_entry_proposes_an_update(
     assert m.PendingChange.objects.count() == 1
 
 
-def test_a_changed_date_on_a_draft_is_applied_to_it(tmp_path, reference, researcher):
+def test_a_changed_date_on_a_draft_corrects_it(tmp_path, reference, researcher):
     run(write_csv(tmp_path / "first.csv", [GOOD[0]]), researcher)
     run(write_csv(tmp_path / "second.csv", [person(detained_on="2025-03-15")]), researcher)
     entry = m.Detainee.objects.get()
-    assert datetime.date(2025, 3, 15) in set(entry.events.values_list("date", flat=True))
+    event = entry.events.get()
+    assert event.date == datetime.date(2025, 3, 15)
+    assert entry.first_detained_on == datetime.date(2025, 3, 15)
+    # The event's history keeps the date it had and who changed it.
+    old, new = event.history.order_by("history_date")[:2]
+    assert old.date == datetime.date(2025, 3, 14) and new.history_user == researcher
     assert not m.PendingChange.objects.exists()
+
+
+def test_after_a_release_a_new_date_is_a_new_detention(tmp_path, reference, researcher, make_event):
+    run(write_csv(tmp_path / "first.csv", [GOOD[0]]), researcher)
+    entry = m.Detainee.objects.get()
+    make_event(entry, "release", "2025-06-01")
+    run(write_csv(tmp_path / "second.csv", [person(detained_on="2025-09-15")]), researcher)
+    dates = sorted(entry.events.filter(kind="detention").values_list("date", flat=True))
+    assert dates == [datetime.date(2025, 3, 14), datetime.date(2025, 9, 15)]
+
+
+def test_the_moderator_sees_the_corrected_date_and_approves_it(
+    tmp_path, reference, researcher, moderator, client_for
+):
+    run(write_csv(tmp_path / "first.csv", [GOOD[0]]), researcher)
+    entry = m.Detainee.objects.get()
+    entry.state = m.State.PUBLISHED
+    entry.save()
+    run(write_csv(tmp_path / "second.csv", [person(detained_on="2025-03-15")]), researcher)
+    change = m.PendingChange.objects.get()
+    client = client_for(moderator)
+    page = client.get(f"/staff/review/changes/{change.pk}/").text
+    assert "Corrected date" in page
+    assert "<del>14 March 2025</del> → <ins>15 March 2025</ins>" in page
+    response = client.post(f"/staff/review/changes/{change.pk}/", {"action": "approve"})
+    assert response.status_code == 302
+    assert entry.events.get().date == datetime.date(2025, 3, 15)
 
 
 # --- The web flow and the command -------------------------------------------------------------
