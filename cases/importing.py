@@ -102,6 +102,16 @@ def import_arrests(request):
     )
 
 
+def _decisions(post):
+    """{row number: decision} from the preview's radio buttons (row-12=new, row-13=skip)."""
+    choices = (imports.Row.NEW_PERSON, imports.Row.SAME_PERSON)
+    return {
+        int(key[4:]): value
+        for key, value in post.items()
+        if key.startswith("row-") and key[4:].isdigit() and len(key) < 12 and value in choices
+    }
+
+
 @require_POST
 @login_required
 @staff_required
@@ -114,7 +124,7 @@ def import_confirm(request):
     try:
         result = imports.apply(
             content, user=request.user, filename=filename,
-            confirm_duplicates=request.POST.get("confirm_duplicates") == "on",
+            decisions=_decisions(request.POST),
         )  # fmt: skip
     except imports.ImportRefused as refused:
         messages.error(request, str(refused))
@@ -128,13 +138,14 @@ def import_confirm(request):
     messages.success(
         request,
         _(
-            "Imported: %(create)d new drafts, %(update)d updates, %(same)d rows unchanged. "
-            "Submit the drafts for review when they are ready."
+            "Imported: %(create)d new drafts, %(update)d updates, %(same)d rows unchanged, "
+            "%(skipped)d skipped. Submit the drafts for review when they are ready."
         )
         % {
             "create": counts[imports.Row.CREATE] + counts[imports.Row.DUPLICATE],
             "update": counts[imports.Row.UPDATE],
             "same": counts[imports.Row.UNCHANGED],
+            "skipped": counts[imports.Row.SKIPPED],
         },
     )
     return redirect("cases:workspace")

@@ -110,9 +110,11 @@ class Row:
     target: Detainee | None = None
     change: dict | None = None
 
-    CREATE, UNCHANGED, UPDATE, DUPLICATE, ERROR = (
-        "create", "unchanged", "propose update", "possible duplicate", "error",
+    CREATE, UNCHANGED, UPDATE, DUPLICATE, ERROR, SKIPPED = (
+        "create", "unchanged", "propose update", "possible duplicate", "error", "skipped",
     )  # fmt: skip
+    # What the importer decided about a possible duplicate: a new person, or the same one.
+    NEW_PERSON, SAME_PERSON = "new", "skip"
 
     def error(self, column, message):
         self.errors.append((column, message))
@@ -142,7 +144,14 @@ class Result:
     def summary(self):
         return {
             a: self.count(a)
-            for a in (Row.CREATE, Row.UPDATE, Row.UNCHANGED, Row.DUPLICATE, Row.ERROR)
+            for a in (
+                Row.CREATE,
+                Row.UPDATE,
+                Row.UNCHANGED,
+                Row.DUPLICATE,
+                Row.SKIPPED,
+                Row.ERROR,
+            )
         }
 
     def messages(self):
@@ -659,17 +668,19 @@ class ImportRefused(Exception):
         self.result = result
 
 
-def apply(content, *, user, filename="", confirm_duplicates=False, progress=None):
-    """Check the file again and write it, all or nothing; raises ImportRefused on any problem."""
+def apply(content, *, user, filename="", confirm_duplicates=False, decisions=None, progress=None):
+    """Check the file again and write it, all or nothing; raises ImportRefused on any problem.
+
+    Each possible duplicate needs a decision: `decisions` maps its row number to
+    Row.NEW_PERSON (import it as another person) or Row.SAME_PERSON (skip the row);
+    `confirm_duplicates` decides "another person" for all of them.
+    """
     try:
         with transaction.atomic():
             result = check_file(content, user=user, filename=filename)
             if result.has_errors:
                 raise ImportRefused(result, _("Nothing was imported: the file has errors."))
-            if result.has_duplicates and not confirm_duplicates:
-                raise ImportRefused(
-                    result, _("Nothing was imported: decide on the possible duplicates first.")
-                )
+            _decide_duplicates(result, confirm_duplicates, {} if decisions is None else decisions)
             _write(result, user, progress)
     except IntegrityError as exc:
         # A rule the row checks missed and the database enforces: still all or nothing.
@@ -679,6 +690,25 @@ def apply(content, *, user, filename="", confirm_duplicates=False, progress=None
             % {"rule": str(exc).splitlines()[0][:200]},
         ) from None
     return result
+
+
+def _decide_duplicates(result, confirm_all, decisions):
+    undecided = []
+    for row in result.rows:
+        if row.action != Row.DUPLICATE:
+            continue
+        decision = Row.NEW_PERSON if confirm_all else decisions.get(row.number)
+        if decision == Row.SAME_PERSON:
+            row.action = Row.SKIPPED
+            row.details.append(_("Skipped: the importer said this is a person already there."))
+        elif decision != Row.NEW_PERSON:
+            undecided.append(str(row.number))
+    if undecided:
+        raise ImportRefused(
+            result,
+            _("Nothing was imported: decide on the possible duplicates first (rows %(rows)s).")
+            % {"rows": ", ".join(undecided)},
+        )
 
 
 def _write(result, user, progress):

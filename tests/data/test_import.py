@@ -421,3 +421,46 @@ def test_each_imported_object_has_one_creation_record_with_its_links(
         assert [s.source.url for s in charge_record.sources.all()] == [SOURCE]
     # Derived facts are there as a save would leave them, and the data version moved.
     assert rauf.status == m.Status.PRE_TRIAL and rauf.custody_periods.count() == 1
+
+
+def test_each_possible_duplicate_gets_its_own_decision_in_the_workspace(
+    tmp_path, reference, researcher, client_for, make_detainee
+):
+    existing = make_detainee("Testname Aysel Məmmədova")
+    rows = [
+        person("Testname Aysel Mammadova", other_names=""),  # row 2: the same person
+        person("Testname Rauf Quliyev", other_names="", case="", articles=""),  # row 3: new
+        person("Тестнаме Айсель Мамедова", other_names="", case="", articles=""),  # row 4
+    ]
+    client = client_for(researcher)
+    with write_csv(tmp_path / "dups.csv", rows).open("rb") as f:
+        page = client.post("/staff/import/", {"file": f}).text
+    assert 'name="row-2" value="new"' in page and 'name="row-4" value="skip"' in page
+    assert 'name="row-3"' not in page  # not a possible duplicate: nothing to decide
+
+    # One row left undecided: nothing is written, and the message names it.
+    response = client.post("/staff/import/confirm/", {"row-2": "skip"})
+    assert "rows 4" in response.text and m.Detainee.objects.count() == 1
+    # A forged decision is ignored, not an error.
+    response = client.post("/staff/import/confirm/", {"row-2": "skip", "row-4": "merge"})
+    assert response.status_code == 200 and m.Detainee.objects.count() == 1
+
+    response = client.post("/staff/import/confirm/", {"row-2": "skip", "row-4": "new"})
+    assert response.status_code == 302
+    assert sorted(m.Detainee.objects.values_list("name", flat=True)) == [
+        "Testname Aysel Məmmədova", "Testname Rauf Quliyev", "Тестнаме Айсель Мамедова",
+    ]  # fmt: skip
+    assert m.Detainee.objects.get(pk=existing.pk).state == m.State.PUBLISHED
+
+
+def test_the_command_skips_or_imports_every_possible_duplicate(
+    tmp_path, reference, researcher, make_detainee
+):
+    make_detainee("Testname Aysel Məmmədova")
+    path = write_csv(tmp_path / "dup.csv", [person("Testname Aysel Mammadova", other_names="")])
+    with pytest.raises(CommandError, match="decide on the possible duplicates"):
+        call_command("import_arrests", str(path), "--user", "researcher")
+    call_command("import_arrests", str(path), "--user", "researcher", "--skip-duplicates")
+    assert m.Detainee.objects.count() == 1
+    call_command("import_arrests", str(path), "--user", "researcher", "--confirm-duplicates")
+    assert m.Detainee.objects.count() == 2

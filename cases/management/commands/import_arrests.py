@@ -1,6 +1,7 @@
 """Import arrests from a CSV or XLSX file: a dry run, or all rows as drafts.
 
-    manage.py import_arrests FILE --user USERNAME [--dry-run] [--confirm-duplicates]
+    manage.py import_arrests FILE --user USERNAME [--dry-run]
+        [--confirm-duplicates | --skip-duplicates]
 
 Columns are those of `cases.imports.TEMPLATE_COLUMNS` (the template at /staff/import/template.csv).
 Every row is checked first; with an error anywhere, or a possible duplicate without
@@ -37,6 +38,13 @@ class Progress:
         self.stream.flush()
 
 
+class _SkipAll(dict):
+    """Every possible duplicate's decision: the same person, skip the row."""
+
+    def get(self, _row, default=None):
+        return imports.Row.SAME_PERSON
+
+
 class Command(BaseCommand):
     help = "Import arrests from a CSV or XLSX file as drafts (check with --dry-run first)."
 
@@ -46,13 +54,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Check and report; write nothing."
         )
-        parser.add_argument(
+        decision = parser.add_mutually_exclusive_group()
+        decision.add_argument(
             "--confirm-duplicates",
             action="store_true",
             help="Import rows flagged as possible duplicates as new people.",
         )
+        decision.add_argument(
+            "--skip-duplicates",
+            action="store_true",
+            help="Skip rows flagged as possible duplicates (the same people).",
+        )
 
-    def handle(self, *args, path, user, dry_run, confirm_duplicates, **options):
+    def handle(self, *args, path, user, dry_run, confirm_duplicates, skip_duplicates, **options):
         try:
             importer = get_user_model().objects.get(username=user, is_active=True)
         except get_user_model().DoesNotExist:
@@ -70,10 +84,11 @@ class Command(BaseCommand):
                 content, user=importer, filename=path, progress=Progress(stderr, "Checking")
             )
         else:
+            skip_all = _SkipAll() if skip_duplicates else None
             try:
                 result = imports.apply(
                     content, user=importer, filename=path, confirm_duplicates=confirm_duplicates,
-                    progress=Progress(stderr, "Importing"),
+                    decisions=skip_all, progress=Progress(stderr, "Importing"),
                 )  # fmt: skip
             except imports.ImportRefused as refused:
                 self._report(refused.result)
