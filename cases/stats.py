@@ -450,9 +450,14 @@ def _nice_max(value):
 
 
 def _y_ticks(top_value, plot_height):
+    """Ticks at whole numbers (people are counted in ones): 4 or 5 steps, fewer below 4."""
+    steps = next(n for n in (4, 5, 2, 1) if top_value % n == 0)
     return [
-        {"y": round(TOP + plot_height * (1 - i / 4), 1), "label": f"{top_value * i / 4:g}"}
-        for i in range(5)
+        {
+            "y": round(TOP + plot_height * (1 - i / steps), 1),
+            "label": f"{top_value * i // steps:d}",
+        }
+        for i in range(steps + 1)
     ]
 
 

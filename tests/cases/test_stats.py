@@ -295,3 +295,17 @@ def test_stats_queries_do_not_grow(
     # + the occupation looked up by its slug
     with django_assert_num_queries(9):
         assert client.get(f"/stats/?{query}&occupation=journalist").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("top", "labels"),
+    [
+        (1, ["0", "1"]),
+        (2, ["0", "1", "2"]),
+        (5, ["0", "1", "2", "3", "4", "5"]),
+        (10, ["0", "2", "4", "6", "8", "10"]),
+        (200, ["0", "50", "100", "150", "200"]),
+    ],
+)
+def test_axis_ticks_count_whole_people(top, labels):
+    assert [tick["label"] for tick in stats._y_ticks(top, 100)] == labels
