@@ -138,9 +138,7 @@ class LogArrestForm(PartialDateMixin, forms.Form):
         help_text=_("Numbers separated by commas, e.g. 206.3.2, 213.1"),
         widget=forms.TextInput(attrs={"list": "article-numbers", "autocomplete": "off"}),
     )
-    description = forms.CharField(
-        label=_("What happened (public)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    # What happened, in every language side by side (description_en, _az, _ru): see __init__.
     source_urls = SourceUrlsField()
     notes = forms.CharField(
         label=_("Notes (staff only: never public)"), required=False,
@@ -153,6 +151,14 @@ class LogArrestForm(PartialDateMixin, forms.Form):
     def __init__(self, *args, cases, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["case"].queryset = cases
+        fields = list(self.fields.items())
+        at = next(i for i, (name, _field) in enumerate(fields) if name == "source_urls")
+        descriptions = [
+            (name, forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3})))
+            for name in per_language("description")
+        ]
+        self.fields = dict(fields[:at] + descriptions + fields[at:])
+        label_per_language(self, "description", _("What happened (public)"))
 
     def clean_other_names(self):
         return _lines(self.cleaned_data["other_names"])

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import update_change_reason
 
 from .bulk import BATCH, BulkWriter, unique_slugs
+from .forms import per_language
 from .models import (
     Affiliation,
     Case,
@@ -109,7 +110,7 @@ def log_arrests(*, author, rows, reason="", checked=False):
             detainee=detainee, kind=Event.Kind.DETENTION, date=data["detained_on"],
             date_precision=data["detained_on_precision"], court=data.get("court"),
             facility=data.get("facility"), case=data.get("case") or cases.get(_case_key(data)),
-            description=data.get("description", ""),
+            **_descriptions(data),
         )  # fmt: skip
         event.full_clean(
             exclude=["detainee", *(["court", "facility", "case"] if checked else [])], **costly
@@ -171,6 +172,13 @@ def log_arrests(*, author, rows, reason="", checked=False):
     writer.write_history()
     DataVersion.bump()
     return detainees
+
+
+def _descriptions(data):
+    """The event's description in each language the form gave (description_en, _az, _ru); an
+    import's single `description` is in the language of the page or command that imports it."""
+    given = {name: data[name] for name in per_language("description") if data.get(name)}
+    return given or {"description": data.get("description", "")}
 
 
 def _case_key(data):

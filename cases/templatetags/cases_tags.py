@@ -61,22 +61,27 @@ def language_versions(context):
 def translated(obj, field, lines=False):
     """{% translated detainee "bio" %}: a translated field in the active language.
 
-    Where it has no version in this language, the English one is shown marked as English
-    (`lang="en"`) and as not translated. `lines=True` keeps the text's line breaks.
+    Where it has no version in this language, the English one (or, lacking that, another) is
+    shown marked with its language (`lang="en"`) and as not translated. `lines=True` keeps the
+    text's line breaks.
     """
     language = i18n.current_language()
-    text = getattr(obj, build_localized_fieldname(field, language), None)
-    fallback = not text and language != settings.LANGUAGE_CODE
-    if fallback:
-        text = getattr(obj, build_localized_fieldname(field, settings.LANGUAGE_CODE), None)
+    # The page's language, then English, then any other: text written only in Azerbaijani is
+    # shown (marked) on the English page rather than nothing at all.
+    order = [language, settings.LANGUAGE_CODE, *(code for code, _name in settings.LANGUAGES)]
+    shown_in, text = next(
+        ((code, value) for code in dict.fromkeys(order)
+         if (value := getattr(obj, build_localized_fieldname(field, code), None))),
+        (language, None),
+    )  # fmt: skip
     if not text:
         return ""
     shown = linebreaksbr(text, autoescape=True) if lines else text
-    if not fallback:
+    if shown_in == language:
         return format_html("{}", shown)
     return format_html(
         '<span lang="{}">{}</span> <span class="untranslated">({})</span>',
-        settings.LANGUAGE_CODE,
+        shown_in,
         shown,
         pgettext("shown beside English text", "not translated"),
     )

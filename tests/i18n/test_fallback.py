@@ -64,3 +64,34 @@ def test_marked_text_is_escaped(client, make_detainee):
     person = make_detainee("Testname Escaped Fictional", bio_en="<script>x</script>\nline two")
     page = client.get(f"/az/detainees/{person.slug}/").text
     assert '<span lang="en">&lt;script&gt;x&lt;/script&gt;<br>line two</span>' in page
+
+
+def test_text_written_only_in_azerbaijani_is_shown_marked_on_other_pages(client, make_detainee):
+    person = make_detainee("Testname Only Azerbaijani", bio_az="Uydurma jurnalist.")
+    english = client.get(f"/detainees/{person.slug}/").text
+    assert f'<span lang="az">Uydurma jurnalist.</span>{marker("en")}' in english
+    russian = client.get(f"/ru/detainees/{person.slug}/").text
+    assert f'<span lang="az">Uydurma jurnalist.</span>{marker("ru")}' in russian
+    assert (
+        '<p class="bio">Uydurma jurnalist.</p>' in client.get(f"/az/detainees/{person.slug}/").text
+    )
+
+
+def test_an_arrest_logged_in_azerbaijani_keeps_each_language_s_description(
+    client_for, researcher, make_detainee
+):
+    m.Court.objects.create(slug="fictional-court", name="Fictional District Court")
+    response = client_for(researcher).post(
+        "/az/staff/log-arrest/",
+        {
+            "name": "Testname Aysel Fictional", "gender": "female",
+            "detained_on": "2025-03-14", "detained_on_precision": "day",
+            "description_az": "Evində saxlanılıb.", "description_en": "Detained at home.",
+            "source_urls": "https://news.example.org/fictional",
+        },
+    )  # fmt: skip
+    assert response.status_code == 302, response.content[:2000]
+    event = m.Event.objects.get(detainee__name="Testname Aysel Fictional")
+    assert (event.description_en, event.description_az, event.description_ru) == (
+        "Detained at home.", "Evində saxlanılıb.", None,
+    )  # fmt: skip
