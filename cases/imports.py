@@ -90,6 +90,7 @@ EXPORT_COLUMNS = {
     "source_urls": "source_urls",
 }  # fmt: skip
 IGNORED = "\x00ignored"  # a column name no file can hold
+WRITE_CHUNK = 1000  # new people per bulk write: the progress bar moves every thousand rows
 DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -712,17 +713,22 @@ def _decide_duplicates(result, confirm_all, decisions):
 
 
 def _write(result, user, progress):
-    """New people in bulk (their creation records carry IMPORT_REASON, which marks them as
-    imported: see the module docstring), then the proposed updates row by row."""
+    """New people in bulk, a thousand at a time so that the progress bar moves (their creation
+    records carry IMPORT_REASON, which marks them as imported: see the module docstring), then
+    the proposed updates row by row."""
     new = [row for row in result.rows if row.action in (Row.CREATE, Row.DUPLICATE)]
-    detainees = services.log_arrests(
-        author=user, rows=[row.data for row in new], reason=IMPORT_REASON, checked=True
-    )
-    for row, detainee in zip(new, detainees, strict=True):
-        row.target = detainee.pk
+    new_cases = {}
+    for start in range(0, len(new), WRITE_CHUNK):
+        chunk = new[start : start + WRITE_CHUNK]
+        detainees = services.log_arrests(
+            author=user, rows=[row.data for row in chunk], reason=IMPORT_REASON, checked=True,
+            new_cases=new_cases,
+        )  # fmt: skip
+        for row, detainee in zip(chunk, detainees, strict=True):
+            row.target = detainee.pk
+        if progress:
+            progress(start + len(chunk), len(result.rows))
     done = len(new)
-    if progress:
-        progress(done, len(result.rows))
     for row in result.rows:
         if row.action in (Row.CREATE, Row.DUPLICATE):
             continue

@@ -82,7 +82,7 @@ def log_arrest(*, author, data):
 
 
 @transaction.atomic
-def log_arrests(*, author, rows, reason="", checked=False):
+def log_arrests(*, author, rows, reason="", checked=False, new_cases=None):
     """Create a draft detainee per row: the person, other spellings, occupation, affiliation,
     the detention event, the case (rows naming the same new case share it), charges, sources.
 
@@ -90,12 +90,14 @@ def log_arrests(*, author, rows, reason="", checked=False):
     object, by `author` and with `reason`, and one raise of the data version. The model's checks
     run on every object; `checked` rows (the import's, each checked in its dry run in this
     transaction) skip the checks that cost a query each (foreign keys and constraints, about
-    ten queries a row), which the database enforces anyway.
+    ten queries a row), which the database enforces anyway. A caller writing one import in
+    several calls (to show progress) passes the same `new_cases` dict to each, so that a new
+    case named in two calls is created once.
     """
     costly = {"validate_constraints": not checked, "validate_unique": False}
     writer = BulkWriter(user=author, reason=reason)
     sources = _sources_by_url(writer, [url for data in rows for url in data["source_urls"]])
-    cases = _new_cases(writer, author, rows)
+    cases = _new_cases(writer, author, rows, {} if new_cases is None else new_cases)
     detainees, events = [], []
     slugs = unique_slugs(Detainee, [data["name"] for data in rows])
     for data, slug in zip(rows, slugs, strict=True):
@@ -185,12 +187,14 @@ def _case_key(data):
     return (data.get("new_case_name") or "").casefold().strip()
 
 
-def _new_cases(writer, author, rows):
-    """The cases rows name that do not exist yet, one per name however many rows name it."""
+def _new_cases(writer, author, rows, created):
+    """The cases rows name that do not exist yet, one per name however many rows name it;
+    `created` holds (and receives) those an earlier call of the same import created."""
     names = {}
     for data in rows:
-        if data.get("case") is None and _case_key(data):
-            names.setdefault(_case_key(data), data["new_case_name"].strip())
+        key = _case_key(data)
+        if data.get("case") is None and key and key not in created:
+            names.setdefault(key, data["new_case_name"].strip())
     slugs = unique_slugs(Case, list(names.values()))
     cases = [
         Case(name=name, slug=slug, created_by=author)
@@ -199,7 +203,8 @@ def _new_cases(writer, author, rows):
     for case in cases:
         case.full_clean(exclude=["slug"], validate_unique=False, validate_constraints=False)
     writer.create(cases)
-    return dict(zip(names, cases, strict=True))
+    created.update(zip(names, cases, strict=True))
+    return created
 
 
 def _sources_by_url(writer, urls):

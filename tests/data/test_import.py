@@ -464,3 +464,19 @@ def test_the_command_skips_or_imports_every_possible_duplicate(
     assert m.Detainee.objects.count() == 1
     call_command("import_arrests", str(path), "--user", "researcher", "--confirm-duplicates")
     assert m.Detainee.objects.count() == 2
+
+
+def test_written_in_chunks_a_new_case_is_created_once_and_progress_moves(
+    tmp_path, reference, researcher, monkeypatch
+):
+    monkeypatch.setattr(imports, "WRITE_CHUNK", 1)  # each person in a bulk write of their own
+    seen = []
+    imports.apply(
+        write_csv(tmp_path / "good.csv", GOOD).read_bytes(), user=researcher,
+        filename="good.csv", progress=lambda done, total: seen.append((done, total)),
+    )  # fmt: skip
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+    case = m.Case.objects.get()  # rows 2 and 3 name the same new case
+    assert sorted(case.memberships.values_list("detainee__name", flat=True)) == [
+        "Testname Aysel Məmmədova", "Testname Rauf Quliyev",
+    ]  # fmt: skip
