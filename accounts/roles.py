@@ -77,3 +77,18 @@ def sync_roles(apps=None, *, skip_missing=False):
                 permissions.append(permission)
         group, _created = Group.objects.get_or_create(name=role)
         group.permissions.set(permissions)
+
+
+def sync_roles_in_migration(apps, schema_editor):
+    """A migration's RunPython: the groups get their permissions now.
+
+    Django creates permissions after all migrations have run; a migration that grants them must
+    create them first, for the models as the migration state knows them.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    sync_roles(apps, skip_missing=True)
