@@ -2,6 +2,7 @@
 
 import datetime
 import itertools
+import os
 
 import pytest
 from django.contrib.auth.models import Group
@@ -9,6 +10,20 @@ from django.contrib.auth.models import Group
 from cases import models as m
 
 _counter = itertools.count(1)
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def needs(what, how_to_get_it):
+    """Stop a test that needs `what`, a program or service from outside Python, which is missing.
+
+    On a developer's machine the test is skipped, and pytest's summary gives one line per missing
+    thing saying how to get it; under CI=true it fails, so CI never passes without running it.
+    """
+    message = f"{what} is not available: {how_to_get_it}, then run `make test` again."
+    if IN_CI:
+        pytest.fail(f"{message} (CI=true: a missing {what} is a failure)", pytrace=False)
+    pytest.skip(message)
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,7 @@ import redis
 
 from cases import models as m
 from cases import services
+from tests.conftest import needs
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -32,6 +33,13 @@ def redis_keys(settings):
         }
     }
     client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        needs(
+            f"Redis at {REDIS_URL} (for the cache tests)",
+            "start one (`sudo apt-get install redis-server`) or set TEST_REDIS_URL",
+        )
     yield lambda: sorted(key.decode() for key in client.scan_iter(f"{prefix}:*"))
     keys = list(client.scan_iter(f"{prefix}:*"))
     if keys:
