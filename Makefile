@@ -51,7 +51,7 @@ run: $(VENV)/.installed-runtime
 	@$(MANAGE) runserver --insecure $(HOST):$(PORT)
 
 # Production serving: gunicorn behind nginx, static files by whitenoise. Needs DJANGO_SECRET_KEY,
-# DATABASE_URL and DJANGO_ALLOWED_HOSTS (README, Configuration); gunicorn reads WEB_CONCURRENCY
+# DATABASE_URL and DJANGO_ALLOWED_HOSTS (README, Configuration; docs/deployment.md); gunicorn reads WEB_CONCURRENCY
 # for its number of workers. Migrations are left to the deployment, which runs them once.
 serve: $(VENV)/.installed-runtime
 	DJANGO_ENV=$${DJANGO_ENV:-production} $(PY) manage.py collectstatic --no-input --verbosity 0
