@@ -8,8 +8,8 @@ from scratch (the database may have changed since the preview).
 """
 
 import hashlib
+import os
 import secrets
-import tempfile
 import time
 from pathlib import Path
 
@@ -44,20 +44,30 @@ class UploadForm(forms.Form):
 
 
 def _upload_dir():
-    root = Path(getattr(settings, "MEDIA_ROOT", "") or tempfile.gettempdir())
-    directory = root / "tmp" / "imports"
-    directory.mkdir(parents=True, exist_ok=True)
+    """IMPORT_UPLOAD_DIR, readable by this process's user alone: uploaded files name people."""
+    directory = Path(settings.IMPORT_UPLOAD_DIR)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    directory.chmod(0o700)
     return directory
+
+
+def _expired(path):
+    try:
+        return time.time() - path.stat().st_mtime > MAX_AGE
+    except OSError:
+        return True
 
 
 def _keep(request, content, filename):
     directory = _upload_dir()
     for old in directory.glob("*.upload"):
-        if time.time() - old.stat().st_mtime > MAX_AGE:
+        if _expired(old):
             old.unlink(missing_ok=True)
     _forget(request)
     token = secrets.token_hex(16)
-    (directory / f"{token}.upload").write_bytes(content)
+    descriptor = os.open(directory / f"{token}.upload", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(content)
     request.session[SESSION_KEY] = {
         "token": token, "sha256": hashlib.sha256(content).hexdigest(), "filename": filename[:200],
     }  # fmt: skip
@@ -70,7 +80,11 @@ def _kept(request):
     if not kept:
         return None
     try:
-        content = (_upload_dir() / f"{kept['token']}.upload").read_bytes()
+        path = _upload_dir() / f"{kept['token']}.upload"
+        if _expired(path):
+            path.unlink(missing_ok=True)
+            return None
+        content = path.read_bytes()
     except (OSError, KeyError):
         return None
     if hashlib.sha256(content).hexdigest() != kept.get("sha256"):

@@ -324,6 +324,10 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 # backed up with the database.
 BACKUP_DIR = Path(env("BACKUP_DIR", default=str(BASE_DIR / "var" / "backups")))
 MEDIA_ROOT = env("MEDIA_ROOT", default="")
+# Spreadsheets uploaded for import, kept between the preview and the confirmation (at most a day),
+# readable by the app's user alone. Never under MEDIA_ROOT, which a web server may serve. Several
+# app servers need it shared, or sticky sessions.
+IMPORT_UPLOAD_DIR = Path(env("IMPORT_UPLOAD_DIR", default=str(BASE_DIR / "var" / "imports")))
 
 LOGGING = {
     "version": 1,

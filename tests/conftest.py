@@ -14,16 +14,29 @@ _counter = itertools.count(1)
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
+NEEDS = "is not available: "
+
+
 def needs(what, how_to_get_it):
     """Stop a test that needs `what`, a program or service from outside Python, which is missing.
 
     On a developer's machine the test is skipped, and pytest's summary gives one line per missing
     thing saying how to get it; under CI=true it fails, so CI never passes without running it.
     """
-    message = f"{what} is not available: {how_to_get_it}, then run `make test` again."
+    message = f"{what} {NEEDS}{how_to_get_it}, then run `make test` again."
     if IN_CI:
         pytest.fail(f"{message} (CI=true: a missing {what} is a failure)", pytrace=False)
     pytest.skip(message)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Skips from `needs` are reported at one place, so pytest's summary folds them into one
+    line per missing thing ("SKIPPED [11] …: Chromium … is not available: install …")."""
+    report = yield
+    if report.skipped and isinstance(report.longrepr, tuple) and NEEDS in report.longrepr[2]:
+        report.longrepr = ("tests/conftest.py", needs.__code__.co_firstlineno, report.longrepr[2])
+    return report
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,8 @@
 
 import csv
 import datetime
+import os
+import time
 
 import openpyxl
 import pytest
@@ -480,3 +482,20 @@ def test_written_in_chunks_a_new_case_is_created_once_and_progress_moves(
     assert sorted(case.memberships.values_list("detainee__name", flat=True)) == [
         "Testname Aysel Məmmədova", "Testname Rauf Quliyev",
     ]  # fmt: skip
+
+
+def test_a_kept_upload_is_private_and_expires_after_a_day(
+    tmp_path, settings, reference, researcher, client_for
+):
+    settings.IMPORT_UPLOAD_DIR = tmp_path / "uploads"
+    client = client_for(researcher)
+    with write_csv(tmp_path / "arrests.csv", GOOD).open("rb") as f:
+        assert "Import these rows" in client.post("/staff/import/", {"file": f}).text
+    (kept,) = settings.IMPORT_UPLOAD_DIR.glob("*.upload")
+    assert settings.IMPORT_UPLOAD_DIR.stat().st_mode & 0o777 == 0o700
+    assert kept.stat().st_mode & 0o777 == 0o600
+    day_and_a_bit_ago = time.time() - 25 * 60 * 60
+    os.utime(kept, (day_and_a_bit_ago, day_and_a_bit_ago))
+    client.post("/staff/import/confirm/")
+    assert m.Detainee.objects.count() == 0
+    assert not kept.exists()
