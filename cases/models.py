@@ -125,7 +125,8 @@ class EntryQuerySet(models.QuerySet):
         return self.filter(state=State.PUBLISHED)
 
     def visible_to(self, user):
-        """Everything `user` may read, internal fields included for staff.
+        """Every entry `user` may open: its public parts, and its internal data where
+        `with_internal_access` allows.
 
         The one read rule for entries: the public sees published entries; a researcher also sees
         their own entries and those assigned to them; moderators and admins see everything.
@@ -135,11 +136,29 @@ class EntryQuerySet(models.QuerySet):
         if user.has_perm("cases.review_entries"):
             return self
         if user.has_perm("cases.log_entries"):
-            assigned = self.model.assignees.through.objects.filter(
-                **{f"{self.model._meta.model_name}_id": OuterRef("pk"), "user_id": user.pk}
-            )
-            return self.filter(Q(state=State.PUBLISHED) | Q(created_by=user) | Q(Exists(assigned)))
+            return self.filter(Q(state=State.PUBLISHED) | self._authored_or_assigned(user))
         return self.published()
+
+    def with_internal_access(self, user):
+        """The entries whose internal data `user` may read: staff notes, contacts, confidential
+        sources, event notes, history, other people's pending changes, unpublished cases' names.
+
+        The one rule for internal data (SPEC, Roles): moderators and admins all; a researcher the
+        entries they created or were assigned; nobody else, whatever is published.
+        """
+        if not user.is_authenticated:
+            return self.none()
+        if user.has_perm("cases.review_entries"):
+            return self
+        if user.has_perm("cases.log_entries"):
+            return self.filter(self._authored_or_assigned(user))
+        return self.none()
+
+    def _authored_or_assigned(self, user):
+        assigned = self.model.assignees.through.objects.filter(
+            **{f"{self.model._meta.model_name}_id": OuterRef("pk"), "user_id": user.pk}
+        )
+        return Q(created_by=user) | Q(Exists(assigned))
 
 
 class Entry(models.Model):
@@ -208,6 +227,11 @@ class Entry(models.Model):
     @property
     def is_public(self):
         return self.state == State.PUBLISHED
+
+    def internal_visible_to(self, user):
+        """Whether `user` may read this entry's internal data (see `with_internal_access`)."""
+        manager = type(self)._default_manager
+        return manager.filter(pk=self.pk).with_internal_access(user).exists()
 
 
 # --- Vocabularies -----------------------------------------------------------------------------

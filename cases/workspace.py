@@ -9,7 +9,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -35,6 +35,7 @@ from .models import (
     PendingChange,
     Precision,
     SentenceKind,
+    Source,
     State,
     format_partial_date,
 )
@@ -46,7 +47,10 @@ moderator_required = permission_required("cases.review_entries", raise_exception
 def _detainee_for(request, pk, *, action="view"):
     """The detainee `pk` if the user may do `action` on it: view, change or review.
 
-    - view: any entry the user can see (visible_to).
+    - view: any entry the user can see (visible_to): its public parts; the page asks
+      `internal_visible_to` before showing internal data.
+    - internal: an entry whose internal data the user may read (with_internal_access): its
+      history, for instance. Otherwise 404, like an entry that does not exist.
     - change: moderators any entry; researchers their own or assigned drafts, and any published
       entry (their change then waits for review).
     - review: moderators only.
@@ -54,6 +58,10 @@ def _detainee_for(request, pk, *, action="view"):
     user = request.user
     detainee = get_object_or_404(Detainee.objects.visible_to(user), pk=pk)
     if action == "view":
+        return detainee
+    if action == "internal":
+        if not detainee.internal_visible_to(user):
+            raise Http404
         return detainee
     if action == "review":
         if not user.can_review:
@@ -146,20 +154,30 @@ def log_arrest(request):
 @staff_required
 def staff_detainee(request, pk):
     detainee = _detainee_for(request, pk)
-    events = detainee.events.select_related("court", "facility", "case").prefetch_related("sources")
     user = request.user
+    internal = detainee.internal_visible_to(user)
+    sources = Source.objects.all() if internal else Source.objects.public()
+    events = detainee.events.select_related("court", "facility", "case").prefetch_related(
+        Prefetch("sources", queryset=sources)
+    )
+    memberships = detainee.memberships.select_related("case").prefetch_related("charges__article")
+    changes = detainee.pending_changes.select_related("author")
+    if not internal:
+        # Someone else's entry: its public parts, the user's own proposals, and no case the
+        # user may not see (a draft case's name is internal too).
+        memberships = memberships.filter(case__in=Case.objects.visible_to(user))
+        changes = changes.filter(author=user)
     mine = detainee.created_by_id == user.pk
     return render(
         request,
         "cases/staff/detainee.html",
         {
             "detainee": detainee,
+            "internal": internal,
             "events": events,
-            "contacts": detainee.contacts.all(),
-            "memberships": detainee.memberships.select_related("case").prefetch_related(
-                "charges__article"
-            ),
-            "changes": detainee.pending_changes.select_related("author"),
+            "contacts": detainee.contacts.all() if internal else [],
+            "memberships": memberships,
+            "changes": changes,
             "can_submit": mine and detainee.state == State.DRAFT,
             "can_change": user.can_review
             or detainee.state == State.PUBLISHED
@@ -459,7 +477,7 @@ def review_change(request, pk):
 @login_required
 @staff_required
 def history(request, pk):
-    detainee = _detainee_for(request, pk)
+    detainee = _detainee_for(request, pk, action="internal")
     records = list(detainee.history.select_related("history_user").order_by("-history_date")[:100])
     versions = []
     for newer, older in zip(records, [*records[1:], None], strict=True):

@@ -41,6 +41,14 @@ def staff_view(role, state):
     return 404
 
 
+def staff_internal(role, state):
+    """An entry's internal data (its history): its author and reviewers; another researcher
+    gets 404 whatever the state, published included."""
+    if role == "anonymous":
+        return 302
+    return 200 if role in REVIEWERS or role == "researcher" else 404
+
+
 def staff_change(role, state):
     """Logging an event: own drafts, any published entry (held for review); reviewers: all."""
     if role == "anonymous":
@@ -139,7 +147,7 @@ RULES = {
     "cases:workspace": (None, signed_in, None),
     "cases:log-arrest": (None, signed_in, None),
     "cases:staff-detainee": ("entry", staff_view, None),
-    "cases:staff-history": ("entry", staff_view, None),
+    "cases:staff-history": ("entry", staff_internal, None),
     "cases:add-event": ("entry", staff_change, None),
     "cases:add-charge": ("entry", staff_change, None),
     "cases:correct": ("entry", staff_change, None),
