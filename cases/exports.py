@@ -609,6 +609,8 @@ def csv_cell(value):
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)  # a number is no formula, and -3 stays a number
     if isinstance(value, list):
         value = LIST_SEPARATOR.join(value)
     return neutralise(str(value))
@@ -621,21 +623,28 @@ class _Line:
         return line
 
 
-def csv_lines(columns, records, *, language=None):
-    """The CSV text of `records` in pieces of a few hundred rows, starting with a BOM.
+def csv_rows(header, rows, *, language=None):
+    """The one CSV writer of the site: `header` and `rows` as text in pieces of a few hundred
+    rows, starting with a BOM, every cell formula-safe (`csv_cell`).
 
-    The records are read as the pieces are asked for, in `language` (the request's, since a
+    The rows are read as the pieces are asked for, in `language` (the request's, since a
     streamed response is read after the view has returned).
     """
     writer = csv.writer(_Line())
     with translation.override(language or translation.get_language()):
-        lines = [BOM + writer.writerow(columns)]
-        for record in records:
-            lines.append(writer.writerow([csv_cell(record[column]) for column in columns]))
+        lines = [BOM + writer.writerow([csv_cell(cell) for cell in header])]
+        for row in rows:
+            lines.append(writer.writerow([csv_cell(cell) for cell in row]))
             if len(lines) >= ROWS_PER_WRITE:
                 yield "".join(lines)
                 lines = []
         yield "".join(lines)
+
+
+def csv_lines(columns, records, *, language=None):
+    """`records` (dicts) as CSV through `csv_rows`, one column per name in `columns`."""
+    rows = ([record[column] for column in columns] for record in records)
+    return csv_rows(columns, rows, language=language)
 
 
 def json_line(record):

@@ -33,7 +33,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from . import services
-from .exports import DETAINEES, FORMULA_STARTS
+from .exports import DETAINEES, FORMULA_STARTS, csv_rows
 from .forms import SourceUrlsField
 from .models import (
     Case,
@@ -175,15 +175,12 @@ class Result:
 
 def template_csv():
     """The downloadable template: the header and one plainly fictional example row."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(TEMPLATE_COLUMNS)
-    writer.writerow([
+    example = [
         "Testname Example Person", "Testname Examplə Pərson|Тестнаме Пример", "unknown",
         "journalist", "", "", "2025-03", "", "", "Example case", "",
         "Detained at home.", "https://news.example.org/report", "Staff only note",
-    ])  # fmt: skip
-    return "\ufeff" + out.getvalue()
+    ]  # fmt: skip
+    return "".join(csv_rows(TEMPLATE_COLUMNS, [example]))
 
 
 def _cell_text(value):

@@ -1,4 +1,3 @@
-import csv
 import datetime
 import functools
 import hashlib
@@ -453,11 +452,10 @@ def stats_csv(request, chart):
     today = timezone.localdate()
     months, _messages = statistics.month_range(request.GET, today)
     result = statistics.build_chart(chart, detainees, months, today)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        exports.csv_rows(result.columns, result.rows), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="stats-{chart}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(result.columns)
-    writer.writerows(result.rows)
     return response
 
 
