@@ -27,6 +27,7 @@ from rest_framework.settings import api_settings
 
 from .api_limits import MAX_PER_PAGE
 from .filters import DetaineeFilter
+from .links import absolute_url
 from .models import (
     Affiliation,
     Case,
@@ -77,7 +78,7 @@ class PageUrlField(serializers.Field):
         super().__init__(source="*", read_only=True, **kwargs)
 
     def to_representation(self, value):
-        return self.context["request"].build_absolute_uri(value.get_absolute_url())
+        return absolute_url(self.context["request"], value.get_absolute_url())
 
 
 def api_url(view_name, lookup_field="slug"):

@@ -8,6 +8,8 @@ from rest_framework import throttling
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.settings import api_settings
 
+from config.ratelimit import client_id
+
 from .filters import DEFAULT_PER_PAGE
 
 MAX_PER_PAGE = 100
@@ -29,3 +31,7 @@ class AnonRateThrottle(throttling.AnonRateThrottle):
 
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_ident(self, request):
+        """The same client as every other limit here: an IPv6 address counts as its /64."""
+        return client_id(request)

@@ -16,6 +16,8 @@ from django.utils.formats import number_format
 from django.utils.translation import ngettext
 from django.utils.translation.trans_real import parse_accept_lang_header
 
+from .links import absolute_url
+
 # --- Dates ------------------------------------------------------------------------------------
 
 # Month names as each language writes them inside a date: (on a day, a month on its own).
@@ -110,7 +112,10 @@ def language_versions(request, *, error_page=False):
     if not error_page:
         try:
             resolve(request.path_info)
-            here = request.get_full_path()
+            # request.GET, not the raw query string: on a cached public page it holds the
+            # parameters the page reads, in their canonical order (cases.views.public_page).
+            query = request.GET.urlencode()
+            here = f"{request.path}?{query}" if query else request.path
         except Resolver404:
             pass
     addresses = {
@@ -128,7 +133,7 @@ def language_versions(request, *, error_page=False):
             {
                 "code": code,
                 "name": translation.get_language_info(code)["name_local"],
-                "alternate": request.build_absolute_uri(url) if per_language else "",
+                "alternate": absolute_url(request, url) if per_language else "",
                 "default": code == settings.LANGUAGE_CODE,
                 "switch_url": f"{reverse('choose-language')}?{choose}",
                 "current": code == current,

@@ -6,7 +6,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseRedirect,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -14,9 +20,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from config.ratelimit import rate_limited
+
 from . import exports
 from . import stats as statistics
 from .filters import DEFAULT_PER_PAGE, PER_PAGE_CHOICES, SORT_CHOICES, YES_NO, DetaineeFilter
+from .links import absolute_url
 from .models import (
     Case,
     CaseDefendant,
@@ -36,18 +45,41 @@ from .models import (
 PAGE_CACHE_SECONDS = 60 * 60
 
 
-def public_page(view):
+def canonical_query(query, known):
+    """`query` (a QueryDict) reduced to the parameters in `known`, empty values dropped, in a
+    fixed order (`known`'s, then each parameter's values sorted): what the page shows depends
+    on nothing else."""
+    canonical = QueryDict(mutable=True)
+    for name in known:
+        values = sorted({value for value in query.getlist(name) if value.strip()})
+        if values:
+            canonical.setlist(name, values)
+    canonical._mutable = False
+    return canonical
+
+
+def public_page(view=None, *, params=()):
     """Serve a public page from the cache for as long as the data it shows is unchanged.
 
     A public page looks the same to every visitor (nothing on it depends on who asks), so one
     copy serves all. The key holds the data version, read from the database on every request,
     so a publication, a correction or a retraction shows at once on every app server.
+
+    The view sees only the query parameters it reads (`params`), in canonical order, and the key
+    is built from those: `?utm=1`, `?q=&page=2` or a shuffled order cannot force a fresh render
+    or fill the cache with copies. Absolute links come from SITE_URL when it is set (cases.links);
+    otherwise from the request, and the key then holds the scheme and host too.
     """
+    if view is None:
+        return functools.partial(public_page, params=params)
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
+        request.GET = canonical_query(request.GET, params)
         request.data_version = DataVersion.current()
-        raw = f"{request.data_version}|{translation.get_language()}|{request.get_full_path()}"
+        origin = "" if settings.SITE_URL else f"{request.scheme}://{request.get_host()}"
+        path = f"{request.path}?{request.GET.urlencode()}"
+        raw = f"{request.data_version}|{translation.get_language()}|{origin}|{path}"
         key = f"public-page:{hashlib.sha256(raw.encode()).hexdigest()}"
         cached = cache.get(key) if settings.PUBLIC_PAGE_CACHE else None
         if cached is not None:
@@ -180,7 +212,12 @@ def _facet_groups(filterset, counts, selected):
     ]  # fmt: skip
 
 
-@public_page
+LISTING_PARAMS = (*DetaineeFilter.base_filters, "page", "per_page")
+STATS_PARAMS = (*DetaineeFilter.base_filters, "from", "to")
+
+
+@rate_limited("listing")
+@public_page(params=LISTING_PARAMS)
 def detainee_list(request):
     filterset = DetaineeFilter(request.GET, queryset=Detainee.objects.published())
     per_page = _per_page(request)
@@ -267,12 +304,12 @@ def detainee_detail(request, slug):
             "memberships": memberships,
             "applications": applications,
             "affiliations": affiliations,
-            "permalink": request.build_absolute_uri(detainee.get_absolute_url()),
+            "permalink": absolute_url(request, detainee.get_absolute_url()),
         },
     )
 
 
-@public_page
+@public_page(params=["page"])
 def case_list(request):
     cases = (
         Case.objects.published()
@@ -319,7 +356,7 @@ def case_detail(request, slug):
     )
 
 
-@public_page
+@public_page(params=["page"])
 def echr_list(request):
     applications = (
         EchrApplication.objects.select_related("group")
@@ -376,6 +413,7 @@ def home(request):
     )
 
 
+@rate_limited("export")
 def detainee_export(request):
     """The listing's rows as CSV, under the same filters, streamed a chunk of rows at a time.
 
@@ -384,7 +422,7 @@ def detainee_export(request):
     """
     filterset = DetaineeFilter(request.GET, queryset=Detainee.objects.published())
     records = exports.detainee_records(
-        filterset.qs, base_url=request.build_absolute_uri("/").rstrip("/")
+        filterset.qs, base_url=absolute_url(request, "/").rstrip("/")
     )
     lines = exports.csv_lines(
         list(exports.DETAINEES.columns), records, language=translation.get_language()
@@ -417,7 +455,8 @@ def _stats_detainees(request):
     return filterset, detainees
 
 
-@public_page
+@rate_limited("stats")
+@public_page(params=STATS_PARAMS)
 def stats(request):
     filterset, detainees = _stats_detainees(request)
     today = timezone.localdate()
@@ -444,6 +483,7 @@ def stats(request):
     )
 
 
+@rate_limited("stats")
 def stats_csv(request, chart):
     """One chart's numbers as CSV, under the same filters and range as the page."""
     if chart not in statistics.CHART_NAMES:

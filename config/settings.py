@@ -161,6 +161,8 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
 # Django's sign-in forms pass on a username of any length; this cuts it to a username's length.
 AXES_USERNAME_CALLABLE = "accounts.audit.typed_username"
+# Failures counted per address the way every other limit counts a client (an IPv6 /64).
+AXES_CLIENT_IP_CALLABLE = "config.ratelimit.client_id"
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -310,6 +312,21 @@ SPECTACULAR_SETTINGS = {
         "GenderEnum": "cases.models.Gender",
         "SentenceKindEnum": "cases.models.SentenceKind",
     },
+}
+
+# The site's public address (https://example.org), the start of every absolute link the site
+# writes (cases.links). Set it in production: otherwise links follow each request's Host header.
+SITE_URL = env("SITE_URL", default="")
+if SITE_URL and not SITE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("SITE_URL must start with https:// (or http://).")
+
+# Requests one client (an IPv4 address, or an IPv6 /64) may make to the costliest public pages,
+# per window: "N/sec", "/min", "/hour" or "/day"; "off" for none (config.ratelimit). Counted in
+# the cache, so across app servers when CACHE_URL is a shared Redis.
+RATE_LIMITS = {
+    "listing": env("RATE_LIMIT_LISTING", default="120/min"),
+    "export": env("RATE_LIMIT_EXPORT", default="10/min"),
+    "stats": env("RATE_LIMIT_STATS", default="60/min"),
 }
 
 # Whole public pages served from the cache while the data is unchanged (cases.views.public_page).

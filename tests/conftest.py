@@ -47,6 +47,12 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _no_rate_limits(settings):
+    """Tests send many requests from one address; the rate limits' own tests turn them on."""
+    settings.RATE_LIMITS = {}
+
+
 @pytest.fixture
 def admin_user(django_user_model):
     return django_user_model.objects.create_superuser(
