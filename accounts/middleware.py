@@ -1,10 +1,10 @@
 """The one place where two-factor sign-in is enforced.
 
-Whoever must use a second factor (`User.needs_two_factor`: moderators, admins, anyone who can
-enter the admin site) or has chosen one (a researcher who enrolled) reaches the staff workspace
+Whoever must use a second factor (`User.needs_two_factor`: every staff role, researchers
+included, and anyone who can enter the admin site) or has chosen one reaches the staff workspace
 (/staff/, the review queue and every review action included), the admin site and their account
 settings only once this session is verified by a code. Until then they are sent to enrol, or to
-type a code, and come back to the page they asked for. Researchers without a device pass.
+type a code, and come back to the page they asked for.
 """
 
 from django.contrib.auth.views import redirect_to_login

@@ -33,8 +33,14 @@ class User(AbstractUser):
 
     @property
     def needs_two_factor(self):
-        """Moderators, admins and anyone who can enter the admin site must use a second factor."""
-        return self.is_staff or self.is_superuser or self.has_perm("cases.review_entries")
+        """Every staff role must use a second factor: researchers read contacts and notes too,
+        and a password alone is one phishing e-mail away."""
+        return (
+            self.is_staff
+            or self.is_superuser
+            or self.has_perm("cases.review_entries")
+            or self.has_perm("cases.log_entries")
+        )
 
 
 def _address(request):

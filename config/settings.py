@@ -138,7 +138,12 @@ TEMPLATES = [
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # Twelve characters at least (NIST SP 800-63B's advice for a password used alone; here it is
+    # one factor of two), and not one of the 20,000 most common.
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -149,12 +154,14 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Brute-force protection: after AXES_FAILURE_LIMIT failed sign-ins for one username from one
-# address, that pair is locked out (429) for the cool-off time. Unknown usernames count the same,
-# so the answer never tells whether an account exists.
+# Brute-force protection: after AXES_FAILURE_LIMIT failed sign-ins for one username, from any
+# addresses, or from one address (an IPv6 /64), for any usernames, that account or that address is
+# locked out (429) for the cool-off time: rotating addresses does not buy more guesses at one
+# password. Unknown usernames count the same, so the answer never tells whether an account
+# exists. An admin can lift a lockout early (`manage.py axes_reset_username NAME`).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "429.html"
 AXES_HTTP_RESPONSE_CODE = 429

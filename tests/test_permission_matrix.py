@@ -87,13 +87,13 @@ def redirects(role, state):
 
 
 def two_factor_setup(role, state):
-    """Researchers may enrol; moderators and admins here have already, and are sent back."""
-    return 302 if role == "anonymous" or role in REVIEWERS else 200
+    """Every staff member here has enrolled already (as every one must), and is sent back."""
+    return 302
 
 
 def post_recovery_codes(role, state):
-    """New recovery codes for those with two-factor sign-in (here: moderators and admins)."""
-    return 200 if role in REVIEWERS else 302
+    """New recovery codes for those with two-factor sign-in (here: every staff member)."""
+    return 302 if role == "anonymous" else 200
 
 
 def post_import_confirm(role, state):

@@ -182,12 +182,11 @@ def test_public_pages_need_no_second_factor(password_client, moderator):
     assert password_client(moderator).get("/detainees/").status_code == 200
 
 
-def test_researchers_are_offered_two_factor_sign_in_but_not_forced(password_client, researcher):
+def test_researchers_must_set_up_two_factor_sign_in_too(password_client, researcher):
+    """They read contacts and staff notes of their entries: a password alone is not enough."""
     client = password_client(researcher)
-    assert client.get("/staff/").status_code == 200
-    page = client.get("/accounts/two-factor/")
-    assert page.status_code == 200
-    assert SETUP in page.content.decode()
+    assert client.get("/staff/")["Location"] == f"{SETUP}?next=/staff/"
+    assert client.get("/staff/log-arrest/")["Location"].startswith(SETUP)
 
 
 def test_a_researcher_who_enrolled_must_type_a_code(password_client, researcher, enrol):

@@ -22,7 +22,7 @@ def sign_in(page, live_server, username, device=None):
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(f"{username}-pass-2026")
     page.get_by_role("button", name="Sign in").click()
-    if device is not None:  # a moderator types the code from the app
+    if device is not None:  # staff type the code from the app
         expect(page.get_by_role("heading", level=1)).to_have_text("Type your code")
         page.get_by_role("textbox", name="Code").fill(code_for(device))
         page.get_by_role("button", name="Continue").click()
@@ -33,8 +33,9 @@ def test_log_an_arrest_see_the_duplicate_warning_and_publish(
     browser, live_server, reference, researcher, moderator
 ):
     device = TOTPDevice.objects.create(user=moderator, name="phone", confirmed=True)
+    researchers_phone = TOTPDevice.objects.create(user=researcher, name="phone", confirmed=True)
     page = browser.new_page()
-    sign_in(page, live_server, "researcher")
+    sign_in(page, live_server, "researcher", researchers_phone)
     page.get_by_role("link", name="Log an arrest").first.click()
     page.get_by_label("Name, in Latin script").fill("Testname Rashad Mammadli")
     page.get_by_label("Occupation").select_option("journalist")

@@ -402,16 +402,21 @@ def test_sign_in_lands_in_the_workspace(client, researcher):
 def test_lockout_after_repeated_failures_does_not_reveal_whether_an_account_exists(
     client, researcher, settings
 ):
-    def fail(username, n):
+    def fail(username, n, address):
         responses = [
-            client.post("/accounts/login/", {"username": username, "password": "wrong"})
+            client.post(
+                "/accounts/login/",
+                {"username": username, "password": "wrong"},
+                REMOTE_ADDR=address,
+            )  # fmt: skip
             for _ in range(n)
         ]
         return responses
 
     limit = settings.AXES_FAILURE_LIMIT
-    existing = fail("researcher", limit + 1)
-    missing = fail("nobody-has-this-name", limit + 1)
+    # From two addresses: one address is locked out too after as many failures.
+    existing = fail("researcher", limit + 1, "198.51.100.1")
+    missing = fail("nobody-has-this-name", limit + 1, "198.51.100.2")
     assert [r.status_code for r in existing[: limit - 1]] == [200] * (limit - 1)
     assert existing[-1].status_code == missing[-1].status_code == 429
 
@@ -423,9 +428,53 @@ def test_lockout_after_repeated_failures_does_not_reveal_whether_an_account_exis
     assert strip(existing[0].text) == strip(missing[0].text)
     # Even the right password is refused while locked out.
     locked = client.post(
-        "/accounts/login/", {"username": "researcher", "password": "researcher-pass-2026"}
-    )
+        "/accounts/login/", {"username": "researcher", "password": "researcher-pass-2026"},
+        REMOTE_ADDR="198.51.100.3",
+    )  # fmt: skip
     assert locked.status_code == 429
+
+
+def _sign_in_from(client, address, username, password="wrong"):
+    return client.post(
+        "/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=address
+    ).status_code
+
+
+@pytest.mark.django_db
+def test_rotating_addresses_buys_no_more_guesses_at_one_account(client, researcher, settings):
+    limit = settings.AXES_FAILURE_LIMIT
+    statuses = [_sign_in_from(client, f"198.51.100.{n}", "researcher") for n in range(limit)]
+    assert statuses == [200] * (limit - 1) + [429]  # the failure that reaches the limit locks
+    # The account is locked, from a new address too, even with the right password.
+    assert _sign_in_from(client, "203.0.113.9", "researcher", "researcher-pass-2026") == 429
+
+
+@pytest.mark.django_db
+def test_addresses_of_one_ipv6_64_count_as_one_for_the_address_limit(client, settings, make_user):
+    limit = settings.AXES_FAILURE_LIMIT
+    statuses = [  # a different username each time: the per-account limit never trips
+        _sign_in_from(client, f"2001:db8:5:6::{n + 1:x}", f"guess{n}") for n in range(limit)
+    ]
+    assert statuses == [200] * (limit - 1) + [429]
+    assert _sign_in_from(client, "2001:db8:5:6:ffff::1", "another-guess") == 429
+    make_user("elsewhere", "researcher")
+    assert _sign_in_from(client, "2001:db8:5:7::1", "elsewhere", "elsewhere-pass-2026") == 302
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("password", "refused"),
+    [("short-pw-11", True), ("password1234", True), ("a-long-enough-one", False)],
+)
+def test_staff_passwords_are_twelve_characters_and_not_common(
+    client_for, researcher, password, refused
+):
+    response = client_for(researcher).post(
+        "/accounts/password_change/",
+        {"old_password": "researcher-pass-2026", "new_password1": password,
+         "new_password2": password},
+    )  # fmt: skip
+    assert (response.status_code == 200) is refused
 
 
 @pytest.mark.django_db
