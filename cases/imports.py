@@ -80,6 +80,11 @@ COLUMN_HELP = {
 IMPORT_REASON = "Imported from a spreadsheet"
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
+# What a file may hold, so that a small hostile file cannot keep a worker busy: every row counts,
+# empty ones too; cells past MAX_COLUMNS are never read; a workbook's parts may not unpack to
+# more than MAX_UNPACKED bytes (a 5 MB file of real rows unpacks to a few tens of MB).
+MAX_COLUMNS = 64
+MAX_UNPACKED = 100 * 1024 * 1024
 MAX_CELL = 5_000
 MAX_LENGTHS = {"name": 200, "role": 200, "case": 255, "other_names": 2_000}
 # An export file's columns that carry what a row imports, and the import column each fills.
@@ -215,19 +220,34 @@ def _read_csv(content):
         ) from None
 
 
+def _unreadable_xlsx(problem):
+    return FileError(
+        _("The file is not a readable XLSX workbook (%(problem)s).") % {"problem": problem[:200]}
+    )
+
+
 def _read_xlsx(content):
     import openpyxl  # only needed for spreadsheets
 
     try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+        if unpacked > MAX_UNPACKED:
+            raise _unreadable_xlsx(_("it unpacks to more than %(mb)d MB") % {
+                "mb": MAX_UNPACKED // 2**20
+            })  # fmt: skip
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise FileError(_("The file is not a readable XLSX workbook (%(problem)s).") % {
-            "problem": str(exc)[:200]
-        }) from None  # fmt: skip
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError) as exc:
+        raise _unreadable_xlsx(str(exc)) from None
     try:
         sheet = book.worksheets[0]
-        for values in sheet.iter_rows(values_only=True):
+        # The size a sheet declares is not trusted: "A1:XFD1048576" would be walked cell by cell.
+        sheet.reset_dimensions()
+        for values in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
             yield [_cell_text(v) for v in values]
+    except (KeyError, ValueError, TypeError, OSError, SyntaxError, zipfile.BadZipFile) as exc:
+        # Malformed sheet XML (ElementTree's ParseError is a SyntaxError), a broken part.
+        raise _unreadable_xlsx(str(exc)) from None
     finally:
         book.close()
 
@@ -245,7 +265,9 @@ def read_rows(content, filename=""):
     header = None
     rows = []
     for index, record in enumerate(records, start=1):
-        cells = [_unescape("" if c is None else str(c).strip()) for c in record]
+        if index > MAX_ROWS + 1:  # the header, then rows, empty ones counted too
+            raise FileError(_("The file has more than %(n)d rows: split it.") % {"n": MAX_ROWS})
+        cells = [_unescape("" if c is None else str(c).strip()) for c in record[:MAX_COLUMNS]]
         if header is None:
             header = [c.casefold().strip().lstrip("\ufeff") for c in cells]
             while header and not header[-1]:
@@ -255,8 +277,6 @@ def read_rows(content, filename=""):
             continue
         if not any(cells):
             continue
-        if len(rows) >= MAX_ROWS:
-            raise FileError(_("The file has more than %(n)d rows: split it.") % {"n": MAX_ROWS})
         extra = [c for c in cells[len(header) :] if c]
         values = {c: v for c, v in zip(header, cells, strict=False) if c != IGNORED}
         if extra:
