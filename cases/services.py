@@ -7,6 +7,7 @@ invariants that protect data (state transitions, stale versions).
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -244,8 +245,19 @@ def submit_for_review(*, entry, user):
     )  # fmt: skip
 
 
+def _second_person(author_id, moderator, refusal):
+    """The two-person rule (SPEC, rule 6): nobody approves their own work. TWO_PERSON_RULE off
+    (a one-person organisation, README) lets one person do both."""
+    if settings.TWO_PERSON_RULE and author_id is not None and author_id == moderator.pk:
+        raise ValidationError(refusal)
+
+
 @transaction.atomic
 def publish(*, entry, moderator):
+    _second_person(
+        entry.created_by_id, moderator,
+        _("You wrote this entry: another moderator must review and publish it."),
+    )  # fmt: skip
     entry = _transition(
         entry, allowed={State.DRAFT, State.IN_REVIEW}, to=State.PUBLISHED,
         refusal=_("Only a draft or an entry in review can be published."),
@@ -398,6 +410,10 @@ def approve_change(*, change, moderator):
     change = PendingChange.objects.select_for_update().get(pk=change.pk)
     if change.state != PendingChange.State.PENDING:
         raise ValidationError(_("This change has already been decided."))
+    _second_person(
+        change.author_id, moderator,
+        _("You proposed this change: another moderator must review and approve it."),
+    )  # fmt: skip
     detainee = _lock(change.detainee)
     if detainee.version != change.base_version:
         raise StaleVersion(

@@ -327,6 +327,10 @@ SITE_URL = env("SITE_URL", default="")
 if SITE_URL and not SITE_URL.startswith(("https://", "http://")):
     raise ImproperlyConfigured("SITE_URL must start with https:// (or http://).")
 
+# Two people for every publication (SPEC, rule 6): nobody publishes their own draft or approves
+# their own change. Only an organisation with a single moderator turns it off (README).
+TWO_PERSON_RULE = env.bool("TWO_PERSON_RULE", default=True)
+
 # Requests one client (an IPv4 address, or an IPv6 /64) may make to the costliest public pages,
 # per window: "N/sec", "/min", "/hour" or "/day"; "off" for none (config.ratelimit). Counted in
 # the cache, so across app servers when CACHE_URL is a shared Redis.

@@ -408,7 +408,7 @@ def test_lockout_after_repeated_failures_does_not_reveal_whether_an_account_exis
                 "/accounts/login/",
                 {"username": username, "password": "wrong"},
                 REMOTE_ADDR=address,
-            )  # fmt: skip
+            )
             for _ in range(n)
         ]
         return responses
@@ -568,3 +568,46 @@ def test_password_reset_by_email_and_change(client, client_for, researcher, mail
     assert changed.status_code == 302
     researcher.refresh_from_db()
     assert researcher.check_password("another-passphrase-2026")
+
+
+@pytest.mark.django_db
+def test_a_moderator_cannot_publish_their_own_draft(client_for, moderator, make_user):
+    draft = m.Detainee.objects.create(
+        name="Testname Own Draft", state=m.State.IN_REVIEW, created_by=moderator
+    )
+    client_for(moderator).post(f"/staff/detainees/{draft.pk}/review/", {"action": "publish"})
+    draft.refresh_from_db()
+    assert draft.state == m.State.IN_REVIEW
+    other = make_user("second_moderator", "moderator")
+    client_for(other).post(f"/staff/detainees/{draft.pk}/review/", {"action": "publish"})
+    draft.refresh_from_db()
+    assert draft.state == m.State.PUBLISHED
+
+
+@pytest.mark.django_db
+def test_a_moderator_cannot_approve_their_own_change(client_for, moderator, make_user, published):
+    change = m.PendingChange.objects.create(
+        detainee=published, author=moderator, base_version=published.version,
+        summary="A fictional change", data={"fields": {"name": "Testname Self Approved"}},
+    )  # fmt: skip
+    client_for(moderator).post(f"/staff/review/changes/{change.pk}/", {"action": "approve"})
+    change.refresh_from_db()
+    assert change.state == m.PendingChange.State.PENDING
+    client_for(make_user("second_moderator", "moderator")).post(
+        f"/staff/review/changes/{change.pk}/", {"action": "approve"}
+    )
+    change.refresh_from_db()
+    assert change.state == m.PendingChange.State.APPROVED
+
+
+@pytest.mark.django_db
+def test_a_one_person_organisation_may_turn_the_two_person_rule_off(
+    client_for, moderator, settings
+):
+    settings.TWO_PERSON_RULE = False
+    draft = m.Detainee.objects.create(
+        name="Testname Solo Draft", state=m.State.IN_REVIEW, created_by=moderator
+    )
+    client_for(moderator).post(f"/staff/detainees/{draft.pk}/review/", {"action": "publish"})
+    draft.refresh_from_db()
+    assert draft.state == m.State.PUBLISHED
