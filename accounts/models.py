@@ -70,6 +70,7 @@ class AuditEvent(models.Model):
         TWO_FACTOR_DISABLED = "two_factor_disabled", _("two-factor sign-in turned off")
         RECOVERY_CODES_REPLACED = "recovery_codes_replaced", _("new recovery codes made")
         ROLE_CHANGED = "role_changed", _("roles changed")
+        ENTRY_PURGED = "entry_purged", _("entry purged")
 
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     kind = models.CharField(_("event"), max_length=32, choices=Kind)

@@ -445,6 +445,25 @@ def decide_change(*, change, moderator, state, comment):
     return change
 
 
+# --- Purge ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def purge(*, entries, admin, reason):
+    """Delete entries for ever, with all their parts: an admin's decision, never anyone else's
+    (everyone else retracts). Their history keeps a deletion record with who and why; the admin
+    site also writes the audit log. Returns the names purged."""
+    names = []
+    for entry in entries:
+        if not admin.has_perm(f"cases.delete_{entry._meta.model_name}"):
+            raise PermissionDenied
+        entry._change_reason = f"purged by {admin}: {reason}"[:100]
+        names.append(entry.name)
+        entry.delete()
+    DataVersion.bump()
+    return names
+
+
 # --- History --------------------------------------------------------------------------------
 
 
