@@ -637,15 +637,12 @@ def _check_duplicates(row, ctx):
             return
         _compare_with_import(row, ctx, pk)
     else:
-        hidden = 0
+        # Only entries the importer may see: another researcher's draft is not theirs to learn
+        # of, not even as a count. The moderator reviewing the import sees every match.
         for pk in sorted(ctx.matches(names)):
             name, state, visible = ctx.people[pk]
             if visible:
                 row.duplicates.append((f"{name} ({State(state).label})", pk))
-            else:
-                hidden += 1
-        if hidden:
-            row.duplicates.append((_("%(n)d entries you cannot see") % {"n": hidden}, None))
     earlier = set()
     for name in names:
         words = search_key(name).split()

@@ -107,16 +107,17 @@ def workspace(request):
     )
 
 
-def _possible_duplicates(user, cleaned):
-    """Entries whose name matches any given spelling: those the user sees, and how many more."""
-    names = [cleaned["name"], *cleaned.get("other_names", [])]
+def _possible_duplicates(user, names, *, exclude=None):
+    """Entries the user may see whose name matches any of `names`, in any spelling.
+
+    Never a word about entries the user may not see (another researcher's draft), not even a
+    count; moderators see every entry, and so every match when they review.
+    """
     matches = Detainee.objects.none()
     for name in names:
         matches = matches | Detainee.objects.matching_name(name)
-    matches = matches.exclude(state=State.RETRACTED).distinct()
-    visible = list(matches.filter(pk__in=Detainee.objects.visible_to(user).values("pk"))[:10])
-    hidden = matches.count() - len(visible)
-    return visible, hidden
+    matches = matches.exclude(state=State.RETRACTED).exclude(pk=exclude).distinct()
+    return list(matches.filter(pk__in=Detainee.objects.visible_to(user).values("pk"))[:10])
 
 
 @login_required
@@ -124,10 +125,12 @@ def _possible_duplicates(user, cleaned):
 def log_arrest(request):
     cases = _cases_for(request.user)
     form = LogArrestForm(request.POST or None, cases=cases)
-    duplicates, hidden_duplicates = [], 0
+    duplicates = []
     if request.method == "POST" and form.is_valid():
-        duplicates, hidden_duplicates = _possible_duplicates(request.user, form.cleaned_data)
-        if (duplicates or hidden_duplicates) and not form.cleaned_data["not_a_duplicate"]:
+        cleaned = form.cleaned_data
+        names = [cleaned["name"], *cleaned.get("other_names", [])]
+        duplicates = _possible_duplicates(request.user, names)
+        if duplicates and not cleaned["not_a_duplicate"]:
             messages.warning(
                 request, _("This person may already be recorded. Check the matches below.")
             )
@@ -144,7 +147,6 @@ def log_arrest(request):
         {
             "form": form,
             "duplicates": duplicates,
-            "hidden_duplicates": hidden_duplicates,
             "article_numbers": LegalArticle.objects.values_list("number", flat=True)[:2000],
         },
     )
@@ -178,6 +180,14 @@ def staff_detainee(request, pk):
             "contacts": detainee.contacts.all() if internal else [],
             "memberships": memberships,
             "changes": changes,
+            # What a researcher could not be told when logging it: every match, for review.
+            "duplicates": _possible_duplicates(
+                user,
+                [detainee.name, *detainee.other_names.values_list("name", flat=True)],
+                exclude=detainee.pk,
+            )
+            if user.can_review and detainee.state != State.PUBLISHED
+            else [],
             "can_submit": mine and detainee.state == State.DRAFT,
             "can_change": user.can_review
             or detainee.state == State.PUBLISHED

@@ -148,13 +148,28 @@ def test_possible_duplicates_in_any_spelling_are_shown_before_saving(
     assert response.status_code == 200
     assert "Possible duplicates" in response.text
     assert "Testname Leyla Məmmədova" in response.text
-    assert "1 more possible match in entries you cannot see" in response.text
-    assert "Mammadova Hidden" not in response.text
+    # Another researcher's draft is not the researcher's to learn of, not even as a count.
+    assert "Mammadova Hidden" not in response.text and "cannot see" not in response.text
     assert m.Detainee.objects.count() == 2
 
     response = log(client, name="Testname Leyla Mammadova", other_names="", not_a_duplicate="on")
     assert response.status_code == 302
     assert m.Detainee.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_the_moderator_sees_every_possible_duplicate_of_an_entry_in_review(
+    client_for, researcher, other_researcher, moderator, reference
+):
+    log(client_for(other_researcher), name="Testname Leyla Mammadova Hidden")
+    response = log(client_for(researcher), name="Testname Leyla Məmmədova", other_names="")
+    assert "Possible duplicates" not in response.text  # the researcher is told nothing
+    mine = m.Detainee.objects.get(name="Testname Leyla Məmmədova")
+    page = client_for(moderator).get(f"/staff/detainees/{mine.pk}/").text
+    assert "Possible duplicates" in page and "Testname Leyla Mammadova Hidden" in page
+    assert (
+        "Possible duplicates" not in client_for(researcher).get(f"/staff/detainees/{mine.pk}/").text
+    )
 
 
 # --- Review of a new entry ---------------------------------------------------------------------
