@@ -9,6 +9,7 @@ type a code, and come back to the page they asked for.
 
 from django.contrib.auth.views import redirect_to_login
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language_from_path
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -44,7 +45,11 @@ class TwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        response = self.get_response(request)
+        if _guarded(request):
+            # Staff pages show contacts and notes: no browser or proxy may keep a copy.
+            patch_cache_control(response, no_store=True, private=True)
+        return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         # The path first: public pages must not read the session (nor gain `Vary: Cookie`).

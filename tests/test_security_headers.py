@@ -171,16 +171,17 @@ def test_behind_a_proxy_each_visitor_has_their_own_quota(client, settings, three
 def test_behind_a_proxy_a_lockout_holds_one_visitor_only(client, settings):
     settings.TRUSTED_PROXY_COUNT = 1
 
-    def sign_in(address):
+    def sign_in(address, username):
         return client.post(
             "/accounts/login/",
-            {"username": "someone", "password": "wrong"},
+            {"username": username, "password": "wrong"},
             HTTP_X_FORWARDED_FOR=address,
         ).status_code
 
-    statuses = [sign_in("203.0.113.1") for _ in range(settings.AXES_FAILURE_LIMIT)]
-    assert statuses[-1] == 429
-    assert sign_in("203.0.113.2") == 200
+    limit = settings.AXES_FAILURE_LIMIT
+    statuses = [sign_in("203.0.113.1", f"someone{n}") for n in range(limit)]
+    assert statuses[-1] == 429  # the address, for any account
+    assert sign_in("203.0.113.2", "someone-else") == 200  # not the proxy's other visitors
 
 
 # What production sends, over HTTPS.
@@ -225,3 +226,16 @@ def test_only_the_admin_may_use_style_attributes(client_for, tracker_admin):
     assert STRICT_CSP.items() <= admin_policy.items()
     assert "unsafe-inline" not in admin_policy["script-src"] + admin_policy["style-src"]
     assert "style-src-attr" not in client.get("/")["Content-Security-Policy"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/staff/", "/az/staff/", "/admin/", "/accounts/two-factor/"])
+def test_staff_pages_are_never_stored_by_a_browser_or_proxy(client_for, moderator, url):
+    response = client_for(moderator).get(url)
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_public_pages_stay_cacheable(client):
+    assert "no-store" not in client.get("/detainees/").get("Cache-Control", "")
