@@ -9,7 +9,7 @@ confidential source. The detainee list takes the listing's FilterSet and paramet
 import functools
 import re
 
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -335,7 +335,10 @@ class DetaineeViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         detainees = Detainee.objects.published().prefetch_related(
-            "other_names", "occupations", "echr_applications", published_cases()
+            "other_names",
+            "occupations",
+            Prefetch("echr_applications", queryset=EchrApplication.objects.public()),
+            published_cases(),
         )
         if self.action != "retrieve":
             return detainees
@@ -486,7 +489,8 @@ class EchrApplicationViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return (
-            EchrApplication.objects.select_related("group")
+            EchrApplication.objects.public()
+            .select_related("group")
             .prefetch_related(
                 "violations",
                 published_detainees("published_applicants", "applicants"),
@@ -515,6 +519,12 @@ class ExecutionGroupSerializer(serializers.ModelSerializer):
             "application_count", "description",
         ]  # fmt: skip
 
+    def to_representation(self, group):
+        data = super().to_representation(group)
+        if not group.lead_is_public:
+            data["lead_application"] = None
+        return data
+
 
 class ExecutionGroupDetailSerializer(ExecutionGroupSerializer):
     applications = ApplicationRefSerializer(many=True, read_only=True)
@@ -533,14 +543,14 @@ class ExecutionGroupViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         groups = (
-            ExecutionGroup.objects.select_related("lead_application")
-            .annotate(application_count=Count("applications"))
+            ExecutionGroup.objects.with_public_applications()
+            .select_related("lead_application")
             .order_by("name", "pk")
         )
         if self.action != "retrieve":
             return groups
         return groups.prefetch_related(
-            Prefetch("applications", queryset=EchrApplication.objects.order_by("number")),
+            Prefetch("applications", queryset=EchrApplication.objects.public().order_by("number")),
             "decisions",
             public_sources(),
         )

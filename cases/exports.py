@@ -332,7 +332,9 @@ def _related_values(ids):
     chunk = _id_list(ids)
     published = {"case__state": State.PUBLISHED}
     occupations = Detainee.occupations.through.objects
-    applications = EchrApplication.applicants.through.objects
+    applications = EchrApplication.applicants.through.objects.filter(
+        echrapplication__in=EchrApplication.objects.public().values("pk")
+    )
     return {
         "other_names": _grouped(
             DetaineeName.objects.filter(detainee_id__in=chunk)
@@ -529,7 +531,8 @@ def case_records(*, base_url, chunk_size=None):
 def echr_application_records(*, chunk_size=None):
     applicants = Detainee.objects.published().order_by("slug").only("slug")
     applications = (
-        EchrApplication.objects.select_related("group")
+        EchrApplication.objects.public()
+        .select_related("group")
         .prefetch_related(
             "violations",
             Prefetch("applicants", queryset=applicants, to_attr="published_applicants"),
@@ -556,9 +559,10 @@ def echr_application_records(*, chunk_size=None):
 def execution_group_records(*, base_url, chunk_size=None):
     page_url = _page_url(base_url, "cases:echr-group")
     groups = (
-        ExecutionGroup.objects.select_related("lead_application")
+        ExecutionGroup.objects.with_public_applications()
+        .select_related("lead_application")
         .prefetch_related(
-            Prefetch("applications", queryset=EchrApplication.objects.order_by("number")),
+            Prefetch("applications", queryset=EchrApplication.objects.public().order_by("number")),
             _public_sources(),
         )
         .order_by("slug")
@@ -571,7 +575,7 @@ def execution_group_records(*, base_url, chunk_size=None):
             "name": group.name,
             "former_name": group.former_name or None,
             "supervision": group.supervision,
-            "lead_application": lead.number if lead else None,
+            "lead_application": lead.number if lead and group.lead_is_public else None,
             "description": group.description or None,
             "applications": [a.number for a in group.applications.all()],
             "source_urls": source_urls(group),

@@ -79,7 +79,13 @@ def _slug_parameter(description):
 
 
 def _has_echr_application():
-    return Exists(EchrApplication.applicants.through.objects.filter(detainee_id=OuterRef("pk")))
+    """A public application (EchrApplicationQuerySet.public), as the pages show them."""
+    return Exists(
+        EchrApplication.applicants.through.objects.filter(
+            detainee_id=OuterRef("pk"),
+            echrapplication__in=EchrApplication.objects.public().values("pk"),
+        )
+    )
 
 
 class DetaineeFilter(filters.FilterSet):

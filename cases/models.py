@@ -18,7 +18,7 @@ from django.contrib.postgres.search import TrigramWordSimilarity
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import connections, models, transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -1431,6 +1431,19 @@ class ConventionArticle(models.Model):
         return f"{self.code} {self.title}".strip()
 
 
+class ExecutionGroupQuerySet(models.QuerySet):
+    def with_public_applications(self):
+        """Each group's count of public applications (`application_count`) and whether its lead
+        application is public (`lead_is_public`): see EchrApplicationQuerySet.public."""
+        public = EchrApplication.objects.public()
+        return self.annotate(
+            application_count=Count(
+                "applications", filter=Q(applications__in=public.values("pk")), distinct=True
+            ),
+            lead_is_public=Exists(public.filter(pk=OuterRef("lead_application_id"))),
+        )
+
+
 class ExecutionGroup(models.Model):
     class Supervision(models.TextChoices):
         STANDARD = "standard", _("standard supervision")
@@ -1460,6 +1473,8 @@ class ExecutionGroup(models.Model):
         Source, verbose_name=_("sources"), blank=True, related_name="+"
     )
 
+    objects = ExecutionGroupQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("execution group")
@@ -1480,6 +1495,20 @@ class ExecutionGroup(models.Model):
             raise ValidationError(
                 {"lead_application": _("The lead case must belong to this group.")}
             )
+
+
+class EchrApplicationQuerySet(models.QuerySet):
+    def public(self):
+        """Applications with a published applicant, or with no applicant recorded here.
+
+        An application's title names its applicant ("Mammadli v. Azerbaijan"): one whose only
+        applicants are unpublished entries is shown nowhere and counted nowhere. One with a
+        published applicant stays public while a co-applicant's draft waits (pages list the
+        published applicants only), so a draft never takes a reviewed fact off the site.
+        """
+        applicants = self.model.applicants.through.objects.filter(echrapplication_id=OuterRef("pk"))
+        published = applicants.filter(detainee__state=State.PUBLISHED)
+        return self.filter(Q(Exists(published)) | ~Q(Exists(applicants)))
 
 
 class EchrApplication(models.Model):
@@ -1525,6 +1554,8 @@ class EchrApplication(models.Model):
         Source, verbose_name=_("sources"), blank=True, related_name="+"
     )
     internal_notes = models.TextField(_("internal notes"), blank=True, help_text=_("Staff only."))
+
+    objects = EchrApplicationQuerySet.as_manager()
 
     class Meta:
         ordering = ["lodged_on", "number"]

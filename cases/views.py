@@ -291,7 +291,9 @@ def detainee_detail(request, slug):
         by_case.setdefault(row.case_id, []).append(row.detainee)
     for membership in memberships:
         membership.co_defendants = by_case.get(membership.case_id, [])
-    applications = detainee.echr_applications.select_related("group").prefetch_related("violations")
+    applications = (
+        detainee.echr_applications.public().select_related("group").prefetch_related("violations")
+    )
     affiliations = detainee.affiliations.select_related("organization").prefetch_related(
         _public_sources()
     )
@@ -359,13 +361,12 @@ def case_detail(request, slug):
 @public_page(params=["page"])
 def echr_list(request):
     applications = (
-        EchrApplication.objects.select_related("group")
+        EchrApplication.objects.public()
+        .select_related("group")
         .prefetch_related("violations", _published_detainees())
         .order_by("-judgment_on", "number")
     )
-    groups = ExecutionGroup.objects.select_related("lead_application").annotate(
-        application_count=Count("applications")
-    )
+    groups = ExecutionGroup.objects.with_public_applications()
     return render(
         request,
         "cases/echr_list.html",
@@ -375,8 +376,13 @@ def echr_list(request):
 
 @public_page
 def echr_group(request, slug):
-    group = get_object_or_404(ExecutionGroup.objects.select_related("lead_application"), slug=slug)
-    applications = group.applications.prefetch_related("violations", _published_detainees())
+    group = get_object_or_404(
+        ExecutionGroup.objects.with_public_applications().select_related("lead_application"),
+        slug=slug,
+    )
+    applications = group.applications.public().prefetch_related(
+        "violations", _published_detainees()
+    )
     return render(
         request,
         "cases/echr_group.html",

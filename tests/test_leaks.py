@@ -40,7 +40,14 @@ def world(db, make_detainee, make_event, make_case, make_article, make_source, r
         m.Charge.objects.create(defendant=membership, article=article, action="brought")
         event = make_event(p, "detention", "2024-04-29", case=case)
         event.sources.add(make_source(title=f"{name} report"))
-        application.applicants.add(p)
+        if state == m.State.PUBLISHED:
+            application.applicants.add(p)
+        else:  # an application naming an unpublished person is not public either
+            m.EchrApplication.objects.create(
+                number=f"{9000 + list(m.State).index(state)}/21",
+                title=f"Canary {state} v. X",
+                group=group,
+            ).applicants.add(p)
         return p
 
     visible = person("Testname Public Person", m.State.PUBLISHED, public_case)
