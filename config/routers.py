@@ -13,7 +13,6 @@ ago. Everything else uses the primary (`default`):
 """
 
 import contextvars
-import time
 
 from django.conf import settings
 from django.core.signals import request_finished
@@ -63,9 +62,12 @@ class ReplicaMiddleware:
         )
         response = self.get_response(request)
         if _wrote.get():
-            response.set_cookie(
+            # Signed, and good for PIN_SECONDS from its signing: a visitor cannot forge one that
+            # keeps every request of theirs on the primary.
+            response.set_signed_cookie(
                 PIN_COOKIE,
-                str(int(time.time()) + PIN_SECONDS),
+                "1",
+                salt=PIN_COOKIE,
                 max_age=PIN_SECONDS,
                 secure=settings.SESSION_COOKIE_SECURE,
                 httponly=True,
@@ -75,10 +77,8 @@ class ReplicaMiddleware:
 
 
 def _pinned(request):
-    try:
-        return int(request.COOKIES.get(PIN_COOKIE, "0")) > time.time()
-    except ValueError:
-        return False
+    pin = request.get_signed_cookie(PIN_COOKIE, default=None, salt=PIN_COOKIE, max_age=PIN_SECONDS)
+    return pin is not None
 
 
 def _back_to_primary(**kwargs):
