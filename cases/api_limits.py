@@ -34,4 +34,4 @@ class AnonRateThrottle(throttling.AnonRateThrottle):
 
     def get_ident(self, request):
         """The same client as every other limit here: an IPv6 address counts as its /64."""
-        return client_id(request)
+        return client_id(request) or "unknown"

@@ -19,18 +19,20 @@ PERIODS = {"sec": 1, "min": 60, "hour": 3600, "day": 86400}
 
 def client_id(request):
     """The visitor's address (REMOTE_ADDR, corrected by config.middleware.TrustedProxyMiddleware),
-    an IPv6 address as its /64 network: one household or server is given a whole /64, and
-    rotating addresses inside it must not multiply a limit. The page limits, the API's throttle
-    and the sign-in lockout all count by it."""
-    address = request.META.get("REMOTE_ADDR", "")
+    an IPv6 address as the first address of its /64: one household or server is given a whole
+    /64, and rotating addresses inside it must not multiply a limit. The page limits, the API's
+    throttle and the sign-in lockout all count by it. None when there is no valid address.
+
+    Always a plain address, never "network/64", because django-axes stores it in an address
+    column."""
     try:
-        ip = ipaddress.ip_address(address)
+        ip = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
     except ValueError:
-        return address[:64] or "unknown"
+        return None
     if ip.version == 6:
         if ip.ipv4_mapped:
             return str(ip.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False).network_address)
     return str(ip)
 
 
@@ -52,7 +54,8 @@ def rate_limited(scope):
             if limit is not None:
                 count, seconds = limit
                 now = time.time()
-                key = f"ratelimit:{scope}:{client_id(request)}:{int(now // seconds)}"
+                client = client_id(request) or "unknown"
+                key = f"ratelimit:{scope}:{client}:{int(now // seconds)}"
                 cache.add(key, 0, seconds + 1)
                 try:
                     hits = cache.incr(key)

@@ -34,6 +34,7 @@ PREFIX = "tracker-"
 MANIFEST = "manifest.json"
 MEDIA = "media.tar"
 DATABASE_FILES = {"postgresql": "database.dump", "sqlite": "database.sqlite3"}
+SESSION_TABLE = "django_session"
 # Files waiting between an import's preview and its confirmation: not worth restoring.
 MEDIA_SKIPPED = {"tmp"}
 
@@ -61,12 +62,18 @@ def create(directory, *, database="default"):
                 _pg_tool("pg_dump"),
                 "--format=custom",
                 f"--file={database_file}",
+                # Live sessions are sign-ins: a copy of the backup must not be one.
+                f"--exclude-table-data={SESSION_TABLE}",
                 env=_pg_env(connection),
             )
         else:
             connection.ensure_connection()
             with closing(sqlite3.connect(database_file)) as target:
                 connection.connection.backup(target)
+                # secure_delete: the deleted rows are overwritten in the file, not just unlinked.
+                target.execute("PRAGMA secure_delete = ON")
+                target.execute(f"DELETE FROM {SESSION_TABLE}")
+                target.commit()
         media = _media_files()
         if media:
             with tarfile.open(partial / MEDIA, "w") as tar:

@@ -14,13 +14,14 @@ class _Request:
     ("address", "client"),
     [
         ("203.0.113.7", "203.0.113.7"),
-        ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
-        ("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::"),
+        ("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::"),
         ("::ffff:203.0.113.7", "203.0.113.7"),
-        ("not an address", "not an address"),
+        ("not an address", None),
+        ("", None),
     ],
 )
-def test_a_client_is_an_ipv4_address_or_an_ipv6_64(address, client):
+def test_a_client_is_an_ipv4_address_or_the_first_of_an_ipv6_64(address, client):
     assert client_id(_Request(address)) == client
 
 

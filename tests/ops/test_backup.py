@@ -257,3 +257,18 @@ def test_the_database_password_never_reaches_a_command_line(monkeypatch):
     assert "s3cret" not in " ".join(args)
     assert (env["PGPASSWORD"], env["PGUSER"], env["PGHOST"]) == ("s3cret", "app", "db")
     assert env["PGDATABASE"] == "tracker"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_holds_no_live_session(client_for, moderator, make_detainee, backup_dir, tmp_path):
+    from django.contrib.sessions.models import Session
+
+    make_detainee("Testname Backed up")
+    client_for(moderator).get("/staff/")
+    assert Session.objects.exists()
+    call_command("backup", directory=str(backup_dir))
+    [backup] = backup_dir.iterdir()
+    with new_empty_database(tmp_path):
+        call_command("restore", str(backup))
+        assert not Session.objects.exists()
+        assert m.Detainee.objects.filter(name="Testname Backed up").exists()
