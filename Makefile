@@ -106,6 +106,12 @@ bench: $(VENV)/.installed-dev
 load: $(VENV)/.installed-dev
 	$(PY) -m bench.load
 
+# Junk-parameter and rate-limit traffic at a local gunicorn (Redis-backed cache, the production
+# limits): reports the cache entries junk created and the 429s floods got (bench/abuse.py).
+.PHONY: abuse
+abuse: $(VENV)/.installed-dev
+	$(PY) -m bench.abuse
+
 # Over 10,000 hostile requests (hypothesis, and schemathesis from /api/v1/schema/) against the
 # listing, export, statistics, API and detail pages; fails on any server error (bench/fuzz.py).
 # A throwaway SQLite file, or with DATABASE_URL=postgres://… a database of its own, dropped after.
