@@ -118,12 +118,14 @@ def test_the_admin_works_under_the_same_policy(
     page.goto(f"{live_server.url}/admin/cases/detainee/?q=Testname")
     expect(page.locator("#result_list")).to_be_visible()
     page.goto(f"{live_server.url}/admin/cases/detainee/{person.pk}/change/")
+    expect(page.locator("#detainee_form")).to_be_visible()
+    page.goto(f"{live_server.url}/admin/cases/executiongroup/add/")
     # Inline formsets are added by the admin's own scripts: they ran.
     expect(page.locator(".add-row a").first).to_be_visible()
     page.goto(f"{live_server.url}/admin/cases/detainee/{person.pk}/history/")
     expect(page.locator("#change-history")).to_be_visible()
-    page.goto(f"{live_server.url}/admin/cases/case/add/")
-    expect(page.locator("#case_form")).to_be_visible()
+    page.goto(f"{live_server.url}/admin/cases/court/add/")
+    expect(page.locator("#court_form")).to_be_visible()
     assert not problems, "\n".join(problems)
 
 
