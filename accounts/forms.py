@@ -1,5 +1,36 @@
+from urllib.parse import urlsplit
+
 from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm
 from django.utils.translation import gettext_lazy as _
+
+
+class DeferredPasswordResetForm(PasswordResetForm):
+    """Prepares the reset mail but writes and sends it only when asked (`send_deferred`).
+
+    The view asks after its answer has gone out, so the answer takes as long whether or not the
+    address belongs to someone: its timing tells nothing about who has an account.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.deferred = []
+
+    def save(self, *args, **kwargs):
+        # The link in the mail: the site's own address, never the request's Host header.
+        if settings.SITE_URL:
+            site = urlsplit(settings.SITE_URL)
+            kwargs.update(domain_override=site.netloc, use_https=site.scheme == "https")
+        return super().save(*args, **kwargs)
+
+    def send_mail(self, *args, **kwargs):
+        self.deferred.append((args, kwargs))
+
+    def send_deferred(self):
+        for args, kwargs in self.deferred:
+            super().send_mail(*args, **kwargs)  # logs, never raises, when the mail server fails
+        self.deferred = []
 
 
 class CodeForm(forms.Form):

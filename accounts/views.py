@@ -11,6 +11,7 @@ from base64 import b32encode
 import django_otp
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
@@ -27,7 +28,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from qrcode import make as make_qr
 from qrcode.image.svg import SvgPathImage
 
-from .forms import CodeForm
+from .forms import CodeForm, DeferredPasswordResetForm
 from .models import AuditEvent
 
 RECOVERY_CODES = 10
@@ -220,3 +221,15 @@ def audit_log(request):
     events = AuditEvent.objects.select_related("actor")
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/audit_log.html", {"page": page})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's, with the mail sent once the answer has been sent (DeferredPasswordResetForm)."""
+
+    form_class = DeferredPasswordResetForm
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # Run by the server when the response is closed, after its last byte went out.
+        response._resource_closers.append(form.send_deferred)
+        return response

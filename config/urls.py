@@ -2,6 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.views import PasswordResetView
 from cases.feeds import UpdatesFeed
 from cases.views import choose_language
 from config.views import healthz
@@ -16,6 +17,8 @@ urlpatterns = [
     # For load balancers: one address, whatever the language.
     path("healthz", healthz, name="healthz"),
     *i18n_patterns(
+        # Before Django's own, which it replaces: the reset mail leaves after the answer.
+        path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
         path("accounts/", include("django.contrib.auth.urls")),
         # Two-factor sign-in under /accounts/two-factor/, and the audit log under /staff/.
         path("", include("accounts.urls")),

@@ -626,3 +626,30 @@ def test_a_one_person_organisation_may_turn_the_two_person_rule_off(
     client_for(moderator).post(f"/staff/detainees/{draft.pk}/review/", {"action": "publish"})
     draft.refresh_from_db()
     assert draft.state == m.State.PUBLISHED
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("email", "mails"), [("researcher@example.org", 1), ("nobody@x.org", 0)])
+def test_the_reset_mail_leaves_after_the_answer_so_its_timing_tells_nothing(
+    rf, researcher, mailoutbox, email, mails
+):
+    """The answer is complete before any mail is written or sent, known address or not."""
+    from django.urls import resolve
+
+    request = rf.post("/accounts/password_reset/", {"email": email})
+    request._dont_enforce_csrf_checks = True
+    response = resolve("/accounts/password_reset/").func(request)
+    assert response.status_code == 302 and response.url == "/accounts/password_reset/done/"
+    assert mailoutbox == []
+    response.close()  # what the server does once the answer has gone out
+    assert len(mailoutbox) == mails
+
+
+@pytest.mark.django_db
+def test_the_reset_link_uses_site_url_whatever_the_host(client, researcher, mailoutbox, settings):
+    settings.SITE_URL = "https://tracker.example.org"
+    client.post(
+        "/accounts/password_reset/", {"email": "researcher@example.org"}, HTTP_HOST="localhost:6666"
+    )
+    assert "https://tracker.example.org/accounts/reset/" in mailoutbox[0].body
+    assert "6666" not in mailoutbox[0].body
