@@ -48,6 +48,18 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _english():
+    """Each test starts in the default language: a request in az or ru by an earlier test on the
+    same worker leaves its language active in the thread, and messages built outside a request
+    (an import checked directly) would come out in it."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _no_rate_limits(settings):
     """Tests send many requests from one address; the rate limits' own tests turn them on."""
     settings.RATE_LIMITS = {}
