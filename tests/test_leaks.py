@@ -156,3 +156,7 @@ def test_every_count_counts_the_published_person_only(client, world):
     case_list = client.get("/cases/").text
     assert "Canary" not in case_list
     assert re.search(r"<td>1</td>", case_list)  # the public case's defendant count
+    # The group holds the public application and three naming unpublished people only.
+    assert re.search(r"\b1 application\b", client.get("/echr/").text)
+    group = json.loads(client.get("/api/v1/execution-groups/fictional-group/").content)
+    assert group["application_count"] == 1 and len(group["applications"]) == 1
