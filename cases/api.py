@@ -335,10 +335,7 @@ class DetaineeViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         detainees = Detainee.objects.published().prefetch_related(
-            "other_names",
-            "occupations",
-            Prefetch("echr_applications", queryset=EchrApplication.objects.public()),
-            published_cases(),
+            "other_names", "occupations", "echr_applications", published_cases()
         )
         if self.action != "retrieve":
             return detainees

@@ -332,9 +332,7 @@ def _related_values(ids):
     chunk = _id_list(ids)
     published = {"case__state": State.PUBLISHED}
     occupations = Detainee.occupations.through.objects
-    applications = EchrApplication.applicants.through.objects.filter(
-        echrapplication__in=EchrApplication.objects.public().values("pk")
-    )
+    applications = EchrApplication.applicants.through.objects
     return {
         "other_names": _grouped(
             DetaineeName.objects.filter(detainee_id__in=chunk)

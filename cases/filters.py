@@ -79,13 +79,7 @@ def _slug_parameter(description):
 
 
 def _has_echr_application():
-    """A public application (EchrApplicationQuerySet.public), as the pages show them."""
-    return Exists(
-        EchrApplication.applicants.through.objects.filter(
-            detainee_id=OuterRef("pk"),
-            echrapplication__in=EchrApplication.objects.public().values("pk"),
-        )
-    )
+    return Exists(EchrApplication.applicants.through.objects.filter(detainee_id=OuterRef("pk")))
 
 
 class DetaineeFilter(filters.FilterSet):

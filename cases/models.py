@@ -1505,6 +1505,8 @@ class EchrApplicationQuerySet(models.QuerySet):
         applicants are unpublished entries is shown nowhere and counted nowhere. One with a
         published applicant stays public while a co-applicant's draft waits (pages list the
         published applicants only), so a draft never takes a reviewed fact off the site.
+        A published person's own applications are public by this rule, so reads that start
+        from published people (their page, the listing's filter, the export) need no filter.
         """
         applicants = self.model.applicants.through.objects.filter(echrapplication_id=OuterRef("pk"))
         published = applicants.filter(detainee__state=State.PUBLISHED)

@@ -291,9 +291,7 @@ def detainee_detail(request, slug):
         by_case.setdefault(row.case_id, []).append(row.detainee)
     for membership in memberships:
         membership.co_defendants = by_case.get(membership.case_id, [])
-    applications = (
-        detainee.echr_applications.public().select_related("group").prefetch_related("violations")
-    )
+    applications = detainee.echr_applications.select_related("group").prefetch_related("violations")
     affiliations = detainee.affiliations.select_related("organization").prefetch_related(
         _public_sources()
     )
