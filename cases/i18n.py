@@ -1,7 +1,7 @@
 """Language helpers: dates and durations written each language's way, the page's other-language
 addresses, and the visitor's remembered language.
 
-Model-free on purpose: models.py, the template tags and the middleware all import from here.
+Model-free on purpose: the models, the template tags and the middleware all import from here.
 """
 
 from urllib.parse import urlencode

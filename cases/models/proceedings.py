@@ -1,0 +1,212 @@
+"""Cases, their defendants and the charges against them."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .base import Entry, Precision, precision_constraint
+from .people import Detainee, unique_slug
+from .vocabulary import Court, LegalArticle, Source
+
+# --- Cases and charges ------------------------------------------------------------------------
+
+
+class Case(Entry):
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        unique=True,
+        blank=True,
+        help_text=_(
+            "Public: the page's permanent URL; never change it once published. "
+            "Leave empty to make one from the name."
+        ),
+    )
+    name = models.CharField(_("name"), max_length=255, help_text=_("Public."))
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("separated from"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="split_cases",
+        help_text=_("Public. The case this one was split off from."),
+    )
+    investigating_body = models.CharField(
+        _("investigating body"), max_length=255, blank=True, help_text=_("Public.")
+    )
+    court = models.ForeignKey(
+        Court,
+        verbose_name=_("court"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        help_text=_("Public. The trial court."),
+    )
+    case_number = models.CharField(_("case number"), max_length=100, blank=True)
+    opened_on = models.DateField(_("opened"), null=True, blank=True)
+    opened_on_precision = models.CharField(
+        _("opened, known to the"), max_length=5, choices=Precision, default=Precision.DAY
+    )
+    description = models.TextField(_("description"), blank=True, help_text=_("Public."))
+    sources = models.ManyToManyField(
+        Source, verbose_name=_("sources"), blank=True, related_name="cases"
+    )
+    defendants = models.ManyToManyField(
+        Detainee, through="CaseDefendant", verbose_name=_("defendants"), related_name="cases"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        constraints = [
+            precision_constraint("opened_on", "case_opened_precision"),
+            models.CheckConstraint(
+                condition=~Q(parent=F("pk")),
+                name="case_not_own_parent",
+                violation_error_message=_("A case cannot be separated from itself."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Case, self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("cases:case-detail", args=[self.slug])
+
+    def clean(self):
+        node, seen = self.parent, set()
+        while node is not None and node.pk not in seen:
+            if self.pk and node.pk == self.pk:
+                raise ValidationError(
+                    {"parent": _("A case cannot be separated from its own split-off.")}
+                )
+            seen.add(node.pk)
+            node = node.parent
+
+
+class CaseDefendant(models.Model):
+    class Role(models.TextChoices):
+        SUSPECT = "suspect", _("suspect")
+        ACCUSED = "accused", _("accused")
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    detainee = models.ForeignKey(
+        Detainee, verbose_name=_("detainee"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role, default=Role.ACCUSED)
+    since = models.DateField(_("since"), null=True, blank=True)
+    since_precision = models.CharField(
+        _("since, known to the"), max_length=5, choices=Precision, default=Precision.DAY
+    )
+    sources = models.ManyToManyField(
+        Source, verbose_name=_("sources"), blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["case", "detainee"]
+        verbose_name = _("defendant in a case")
+        verbose_name_plural = _("defendants in cases")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "detainee"], name="casedefendant_unique"),
+            precision_constraint("since", "casedefendant_since_precision"),
+        ]
+
+    def __str__(self):
+        return f"{self.detainee} — {self.case}"
+
+    def current_charges(self):
+        """Charges standing now: the latest row per article, unless dropped or acquitted."""
+        latest = {}
+        for charge in self.charges.all():
+            latest[charge.article_id or charge.description] = charge
+        return [c for c in latest.values() if c.action in Charge.STANDING]
+
+
+class Charge(models.Model):
+    """One dated step in a charge's history. Rows are added, never overwritten."""
+
+    class Action(models.TextChoices):
+        BROUGHT = "brought", _("brought")
+        ADDED = "added", _("added")
+        REQUALIFIED = "requalified", _("requalified")
+        DROPPED = "dropped", _("dropped")
+        CONVICTED = "convicted", _("convicted")
+        ACQUITTED = "acquitted", _("acquitted")
+
+    STANDING = {Action.BROUGHT, Action.ADDED, Action.REQUALIFIED, Action.CONVICTED}
+
+    defendant = models.ForeignKey(
+        CaseDefendant, verbose_name=_("defendant"), on_delete=models.CASCADE, related_name="charges"
+    )
+    article = models.ForeignKey(
+        LegalArticle,
+        verbose_name=_("article"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="charges",
+        help_text=_("Public. Leave empty only when the source names no article."),
+    )
+    requalified_from = models.ForeignKey(
+        LegalArticle,
+        verbose_name=_("requalified from"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    description = models.CharField(
+        _("description"),
+        max_length=255,
+        blank=True,
+        help_text=_("Public. The offence in words, required when no article is given."),
+    )
+    action = models.CharField(_("action"), max_length=12, choices=Action, default=Action.BROUGHT)
+    date = models.DateField(
+        _("date"), null=True, blank=True, help_text=_("Public. Empty when unknown.")
+    )
+    date_precision = models.CharField(
+        _("date known to the"), max_length=5, choices=Precision, default=Precision.DAY
+    )
+    sources = models.ManyToManyField(
+        Source, verbose_name=_("sources"), blank=True, related_name="charges"
+    )
+
+    class Meta:
+        ordering = ["defendant", F("date").asc(nulls_last=True), "id"]
+        verbose_name = _("charge")
+        verbose_name_plural = _("charges")
+        indexes = [
+            # The few rows that end a charge, looked up for each standing one (stats.py).
+            models.Index(
+                fields=["defendant", "article"],
+                name="charge_ended",
+                condition=Q(action__in=["dropped", "acquitted"]),
+            ),
+        ]
+        constraints = [
+            precision_constraint("date", "charge_date_precision"),
+            models.CheckConstraint(
+                condition=Q(article__isnull=False) | ~Q(description=""),
+                name="charge_has_article_or_description",
+                violation_error_message=_(
+                    "Give the article, or describe the offence when no article is known."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        offence = str(self.article) if self.article_id else self.description
+        return f"{offence} ({self.get_action_display()})"

@@ -1,0 +1,222 @@
+"""Vocabularies: occupations, organizations, courts, places of detention, articles, sources."""
+
+import re
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .base import ARTICLE_NUMBER_RE, LANGUAGE_CODE_VALIDATOR
+
+# --- Vocabularies -----------------------------------------------------------------------------
+
+
+class Occupation(models.Model):
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=100, help_text=_("Public."))
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("occupation")
+        verbose_name_plural = _("occupations")
+
+    def __str__(self):
+        return self.name
+
+
+class Organization(models.Model):
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=255, help_text=_("Public."))
+    abbreviation = models.CharField(_("abbreviation"), max_length=30, blank=True)
+    website = models.URLField(_("website"), max_length=500, blank=True, help_text=_("Public."))
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def __str__(self):
+        return f"{self.name} ({self.abbreviation})" if self.abbreviation else self.name
+
+
+class Court(models.Model):
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=255, help_text=_("Public."))
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("court")
+        verbose_name_plural = _("courts")
+
+    def __str__(self):
+        return self.name
+
+
+class Facility(models.Model):
+    class Kind(models.TextChoices):
+        PRETRIAL = "pretrial", _("pre-trial detention centre")
+        PRISON = "prison", _("prison")
+        POLICE = "police", _("police station")
+        MEDICAL = "medical", _("medical or psychiatric facility")
+        OTHER = "other", _("other")
+
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=255, help_text=_("Public."))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.OTHER)
+    location = models.CharField(_("location"), max_length=255, blank=True, help_text=_("Public."))
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("place of detention")
+        verbose_name_plural = _("places of detention")
+
+    def __str__(self):
+        return self.name
+
+
+class LegalCode(models.Model):
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=255, help_text=_("Public."))
+    short_name = models.CharField(_("short name"), max_length=30, help_text=_("Public, e.g. CC."))
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        validators=[RegexValidator(r"^[A-Z]{2}$", _("Use the two-letter ISO country code."))],
+        help_text=_("ISO 3166 two-letter code of the jurisdiction."),
+    )
+
+    class Meta:
+        ordering = ["country", "name"]
+        verbose_name = _("legal code")
+        verbose_name_plural = _("legal codes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(country__regex=r"^[A-Z][A-Z]$"), name="legalcode_country_iso"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class LegalArticleQuerySet(models.QuerySet):
+    def under(self, number):
+        """The article and all its sub-articles: 206 finds 206, 206.3 and 206.3.2."""
+        number = number.strip().rstrip(".")
+        return self.filter(Q(number=number) | Q(number__startswith=f"{number}."))
+
+
+class LegalArticle(models.Model):
+    code = models.ForeignKey(
+        LegalCode, verbose_name=_("code"), on_delete=models.PROTECT, related_name="articles"
+    )
+    number = models.CharField(
+        _("number"),
+        max_length=30,
+        validators=[RegexValidator(ARTICLE_NUMBER_RE, _("Write the number like 206.3.2."))],
+        help_text=_("Public. Dotted: 206.3.2 is part 3.2 of article 206."),
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent article"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    title = models.CharField(_("title"), max_length=500, blank=True, help_text=_("Public."))
+    sort_key = models.CharField(max_length=120, editable=False, db_index=True)
+
+    objects = LegalArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code", "sort_key"]
+        verbose_name = _("legal article")
+        verbose_name_plural = _("legal articles")
+        constraints = [
+            models.UniqueConstraint(fields=["code", "number"], name="legalarticle_unique_number"),
+            models.CheckConstraint(
+                condition=Q(number__regex=ARTICLE_NUMBER_RE), name="legalarticle_number_format"
+            ),
+        ]
+
+    def __str__(self):
+        label = f"{self.code.short_name} {self.number}"
+        return f"{label} {self.title}" if self.title else label
+
+    def save(self, *args, **kwargs):
+        self.sort_key = ".".join(part.zfill(5) for part in re.split(r"[.-]", self.number))
+        parent_number = self.parent_number
+        if parent_number and (self.parent is None or self.parent.number != parent_number):
+            # Ancestors exist so that filtering on 206 always finds 206.3.2.
+            self.parent, _created = LegalArticle.objects.get_or_create(
+                code=self.code, number=parent_number
+            )
+        super().save(*args, **kwargs)
+
+    @property
+    def parent_number(self):
+        head, sep, _tail = self.number.rpartition(".")
+        return head if sep else ""
+
+    def ancestors(self):
+        """Root first; one query per level, for a detail page or admin, never a listing."""
+        chain = []
+        node = self.parent
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return list(reversed(chain))
+
+
+class SourceQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(confidential=False)
+
+
+class Source(models.Model):
+    url = models.URLField(
+        _("URL"), max_length=1000, blank=True, help_text=_("Public unless confidential.")
+    )
+    title = models.CharField(_("title"), max_length=500, blank=True)
+    publisher = models.CharField(_("publisher"), max_length=255, blank=True)
+    published_on = models.DateField(_("publication date"), null=True, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        validators=[LANGUAGE_CODE_VALIDATOR],
+        help_text=_("Language code, e.g. en, az, ru."),
+    )
+    archive_url = models.URLField(
+        _("archive URL"),
+        max_length=1000,
+        blank=True,
+        help_text=_("A snapshot, in case the page goes."),
+    )
+    confidential = models.BooleanField(
+        _("confidential"),
+        default=False,
+        help_text=_("Staff only when ticked: never shown on any public page, export or API."),
+    )
+    note = models.TextField(_("note"), blank=True, help_text=_("Staff only."))
+
+    objects = SourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_on", "title"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        constraints = [
+            models.UniqueConstraint(fields=["url"], condition=~Q(url=""), name="source_unique_url"),
+            models.CheckConstraint(
+                condition=~Q(url="") | ~Q(title=""),
+                name="source_has_url_or_title",
+                violation_error_message=_("A source needs a URL or a title."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title or self.url
