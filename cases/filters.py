@@ -102,7 +102,9 @@ class DetaineeFilter(filters.FilterSet):
     )  # fmt: skip
     article = filters.CharFilter(
         label=_("Legal article"), max_length=30,
-        validators=[RegexValidator(ARTICLE_NUMBER_RE, _("Write an article number like 206.3.2."))],
+        validators=[RegexValidator(
+            ARTICLE_NUMBER_RE, _("Write an article number like 206.3.2 or 193-1.3.1.")
+        )],
     )  # fmt: skip
     gender = filters.ChoiceFilter(label=_("Gender"), choices=Gender.choices)
     detained_from = IsoDateFilter(label=_("Detained from"))

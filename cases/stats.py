@@ -37,6 +37,7 @@ from .models import (
     LegalArticle,
     SentenceKind,
     State,
+    article_sort_key,
     localized,
 )
 
@@ -249,7 +250,7 @@ def _standing_charges(detainees):
 
 def _article_sort_key(row):
     code, number, n = row
-    return (-n, code, [int(part) for part in re.findall(r"\d+", number)])
+    return (-n, code, article_sort_key(number))
 
 
 def articles(detainees):

@@ -68,6 +68,7 @@ from .vocabulary import (
     Organization,
     Source,
     SourceQuerySet,
+    article_sort_key,
 )
 
 __all__ = [
@@ -118,6 +119,7 @@ __all__ = [
     "State",
     "Status",
     "_compare_events",
+    "article_sort_key",
     "derive_timeline",
     "format_partial_date",
     "format_sentence",

@@ -15,7 +15,10 @@ from modeltranslation.utils import build_localized_fieldname
 from .. import i18n
 
 LANGUAGE_CODE_RE = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
-ARTICLE_NUMBER_RE = r"^[0-9]+(\.[0-9]+)*(-[0-9]+)?$"
+# An article number as the codes write it: parts joined by dots, and any part may carry a
+# hyphenated number of an article inserted later (193-1 comes after 193; 193-1.3.1 is part 3,
+# point 1 of article 193-1).
+ARTICLE_NUMBER_RE = r"^[0-9]+(-[0-9]+)?(\.[0-9]+(-[0-9]+)?)*$"
 APPLICATION_NUMBER_RE = r"^[0-9]{1,6}/[0-9]{2}$"
 LANGUAGE_CODE_VALIDATOR = RegexValidator(
     LANGUAGE_CODE_RE, _("Use a language code such as en, az or ru.")

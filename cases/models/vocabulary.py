@@ -1,7 +1,5 @@
 """Vocabularies: occupations, organizations, courts, places of detention, articles, sources."""
 
-import re
-
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -100,6 +98,16 @@ class LegalCode(models.Model):
         return self.name
 
 
+def article_sort_key(number):
+    """Numbers in the code's order: 193, 193.2, 193-1, 193-1.3.1, 194 (a hyphenated article is
+    inserted after its base article and all its parts)."""
+    parts = []
+    for part in number.split("."):
+        base, _sep, inserted = part.partition("-")
+        parts.append(base.zfill(5) + (f"~{inserted.zfill(5)}" if inserted else ""))
+    return ".".join(parts)
+
+
 class LegalArticleQuerySet(models.QuerySet):
     def under(self, number):
         """The article and all its sub-articles: 206 finds 206, 206.3 and 206.3.2."""
@@ -114,8 +122,13 @@ class LegalArticle(models.Model):
     number = models.CharField(
         _("number"),
         max_length=30,
-        validators=[RegexValidator(ARTICLE_NUMBER_RE, _("Write the number like 206.3.2."))],
-        help_text=_("Public. Dotted: 206.3.2 is part 3.2 of article 206."),
+        validators=[
+            RegexValidator(ARTICLE_NUMBER_RE, _("Write the number like 206.3.2 or 193-1.3.1."))
+        ],
+        help_text=_(
+            "Public. Dotted: 206.3.2 is part 3.2 of article 206; 193-1.3.1 is part 3.1 of "
+            "article 193-1."
+        ),
     )
     parent = models.ForeignKey(
         "self",
@@ -147,7 +160,7 @@ class LegalArticle(models.Model):
         return f"{label} {self.title}" if self.title else label
 
     def save(self, *args, **kwargs):
-        self.sort_key = ".".join(part.zfill(5) for part in re.split(r"[.-]", self.number))
+        self.sort_key = article_sort_key(self.number)
         parent_number = self.parent_number
         if parent_number and (self.parent is None or self.parent.number != parent_number):
             # Ancestors exist so that filtering on 206 always finds 206.3.2.

@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import re
 from urllib.parse import unquote
 
 import pytest
@@ -66,6 +67,43 @@ def test_articles_sort_by_number_not_by_text(make_article):
         "206.3",
         "206.10",
     ]
+
+
+@pytest.mark.django_db
+def test_a_hyphenated_article_number_is_stored_and_placed_in_its_hierarchy(make_article):
+    # Article 193-1 of the Azerbaijani Criminal Code (legalisation of criminally obtained
+    # property) was inserted after article 193; 193-1.3.1 is its part 3, point 1.
+    leaf = make_article("193-1.3.1")
+    leaf.full_clean()
+    assert [a.number for a in leaf.ancestors()] == ["193-1", "193-1.3"]
+    make_article("193.2")
+    make_article("193")
+    assert set(m.LegalArticle.objects.under("193-1").values_list("number", flat=True)) == {
+        "193-1",
+        "193-1.3",
+        "193-1.3.1",
+    }
+    # 193 is a different article from 193-1: filtering on it does not find 193-1's parts.
+    assert set(m.LegalArticle.objects.under("193").values_list("number", flat=True)) == {
+        "193",
+        "193.2",
+    }
+
+
+@pytest.mark.django_db
+def test_hyphenated_articles_sort_after_their_base_article(make_article):
+    for number in ["194", "193-1.3.2", "193.2", "193-1.3.1", "193", "193-2", "12.3-1", "12.3"]:
+        make_article(number)
+    assert list(m.LegalArticle.objects.values_list("number", flat=True)) == [
+        "12", "12.3", "12.3-1",
+        "193", "193.2", "193-1", "193-1.3", "193-1.3.1", "193-1.3.2", "193-2",
+        "194",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("number", ["193-", "-1", "193--1", "193-1.", "193.-1", "193-1a", "1 93"])
+def test_malformed_article_numbers_are_refused(number):
+    assert not re.match(m.ARTICLE_NUMBER_RE, number)
 
 
 # --- Charges ----------------------------------------------------------------------------------

@@ -27,15 +27,16 @@ def world(db, make_detainee, make_event, make_case, make_article):
     hidden_case = make_case("Fictional hidden case", state=m.State.DRAFT)
     smuggling = make_article("206.3.2")
     fraud = make_article("178.1")
+    laundering = make_article("193-1.3.1")
 
     def person(name, *, gender="female", occupations=(), case=None, article=None, events=(),
-               state=m.State.PUBLISHED):  # fmt: skip
+               state=m.State.PUBLISHED, extra_articles=()):  # fmt: skip
         p = make_detainee(name, gender=gender, state=state)
         p.occupations.set(occupations)
         if case:
             membership = m.CaseDefendant.objects.create(case=case, detainee=p)
-            if article:
-                m.Charge.objects.create(defendant=membership, article=article, action="brought")
+            for charged in [article, *extra_articles] if article else []:
+                m.Charge.objects.create(defendant=membership, article=charged, action="brought")
         for kind, date, extra in events:
             make_event(p, kind, date, refresh=False, **extra)
         p.refresh_derived()
@@ -55,7 +56,7 @@ def world(db, make_detainee, make_event, make_case, make_article):
         ),
         "ceyhun": person(
             "Testname Ceyhun Xəlilov", gender="male", occupations=[lawyer], case=other_case,
-            article=fraud,
+            article=fraud, extra_articles=[laundering],
             events=[("detention", "2020-01-10", {}), ("release", "2021-01-10", {}),
                     ("detention", "2024-05-05", {}),
                     ("verdict", "2024-12-01", {"sentence_kind": "imprisonment",
@@ -99,6 +100,9 @@ def first_names(response):
         ("article=206.3.2", ["Aysel", "Bahruz"]),
         ("article=178", ["Ceyhun"]),
         ("article=20", []),
+        ("article=193-1", ["Ceyhun"]),
+        ("article=193-1.3.1", ["Ceyhun"]),
+        ("article=193", []),
         ("gender=male", ["Bahruz", "Ceyhun", "Elvin"]),
         ("detained_from=2024-01-01", ["Bahruz", "Ceyhun"]),
         ("detained_to=2020-12-31", ["Ceyhun"]),
