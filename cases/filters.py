@@ -32,6 +32,7 @@ from .models import (
     Status,
     localized,
 )
+from .text import name_condition
 
 ISO_DATE = ["%Y-%m-%d"]
 YES_NO = [("yes", _("yes")), ("no", _("no"))]
@@ -143,10 +144,7 @@ class DetaineeFilter(filters.FilterSet):
         return conditions
 
     def condition_q(self, value):
-        from .text import search_key
-
-        words = search_key(value).split()
-        return Q(*[Q(search_text__contains=word) for word in words]) if words else None
+        return name_condition(value)
 
     def condition_status(self, values):
         return Q(status__in=values)

@@ -51,7 +51,7 @@ from .models import (
     Precision,
     State,
 )
-from .text import search_key
+from .text import name_tokens, query_tokens, search_key
 
 TEMPLATE_COLUMNS = [
     "name", "other_names", "gender", "occupation", "organization", "role", "detained_on",
@@ -362,8 +362,8 @@ class _Context:
             "pk", "name", "search_text", "state"
         ):
             self.people[pk] = (name, state, pk in visible)
-            for word in set(text.replace("|", " ").split()):
-                self.words.setdefault(word, set()).add(pk)
+            for token in set(text.replace("|", " ").split()):
+                self.words.setdefault(token, set()).add(pk)
             if pk in imported:
                 self.imported.setdefault(search_key(name), pk)
         self.detentions, self.charged = {}, {}  # pk -> {date: event pk}, pk -> {article: case}
@@ -401,7 +401,16 @@ class _Context:
             words = search_key(name).split()
             if not words:
                 continue
-            found |= _all_of([self.words.get(w, set()) for w in words])
+            found |= _all_of([self.found_by(self.words, w) for w in words])
+        return found
+
+    @staticmethod
+    def found_by(index, word):
+        """The entries (or rows) `index` has under a folded query word or, for a word with a
+        surname suffix, under its root (`text.query_tokens`)."""
+        found = set()
+        for token in query_tokens(word):
+            found |= index.get(token, set())
         return found
 
 
@@ -647,9 +656,10 @@ def _check_duplicates(row, ctx):
     for name in names:
         words = search_key(name).split()
         if words:
-            earlier |= _all_of([ctx.file_words.get(w, set()) for w in words])
-        for word in words:
-            ctx.file_words.setdefault(word, set()).add(row.number)
+            earlier |= _all_of([ctx.found_by(ctx.file_words, w) for w in words])
+    keys, roots = name_tokens(names)
+    for token in [*(w for key in keys for w in key.split()), *roots]:
+        ctx.file_words.setdefault(token, set()).add(row.number)
     for number in sorted(earlier - {row.number}):
         row.duplicates.append((_("row %(n)d of this file") % {"n": number}, None))
     if row.duplicates and row.action == Row.CREATE:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import npgettext
 
 from .. import i18n
-from ..text import search_key, slug_for
+from ..text import name_condition, search_key, search_text, slug_for
 from .base import (
     LANGUAGE_CODE_VALIDATOR,
     DataVersion,
@@ -70,12 +70,10 @@ class DetaineeQuerySet(EntryQuerySet):
         return self.filter(in_custody_since__isnull=False)
 
     def matching_name(self, query):
-        """Every word of the query, folded like the names, must appear in some spelling."""
-        words = search_key(query).split()
-        qs = self
-        for word in words:
-            qs = qs.filter(search_text__contains=word)
-        return qs
+        """The people a name search finds (`text.name_condition`): every word of the query,
+        folded like the names, in some spelling."""
+        condition = name_condition(query)
+        return self if condition is None else self.filter(condition)
 
     def with_local_name(self):
         """Annotate `local_name`: the spelling a page in the active language shows first, if one
@@ -236,8 +234,7 @@ class Detainee(Entry):
     def build_search_text(self, other_names=None):
         if other_names is None:
             other_names = list(self.other_names.values_list("name", flat=True)) if self.pk else []
-        keys = dict.fromkeys(search_key(n) for n in [self.name, *other_names] if n)
-        return " | ".join(keys)
+        return search_text([self.name, *other_names])
 
     @property
     def name_shown(self):

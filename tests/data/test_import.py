@@ -242,6 +242,33 @@ def test_the_same_person_twice_in_one_file_is_flagged(tmp_path, reference, resea
     assert result.rows[1].duplicates == [("row 2 of this file", None)]
 
 
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("Testname Aynur Kazımova", "Testname Aynur Kazymova"),  # ı and y
+        ("Testname Aynur Elgünəş", "Testname Айнур Эльгюнеш"),  # Latin and Cyrillic
+        ("Testname Anar Abdullayev", "Testname Anar Abdulla"),  # with and without the suffix
+        ("Testname Anar Abdulla", "Testname Anar Abdullaev"),
+    ],
+)
+def test_two_spellings_of_one_person_in_one_file_are_flagged(
+    tmp_path, reference, researcher, first, second
+):
+    rows = [person(first, other_names=""), person(second, other_names="")]
+    result = check(write_csv(tmp_path / "twice.csv", rows), researcher)
+    assert [r.action for r in result.rows] == ["create", "possible duplicate"]
+
+
+def test_a_surname_with_a_suffix_finds_the_entry_without_it(
+    tmp_path, reference, researcher, make_detainee
+):
+    existing = make_detainee("Testname Anar Abdulla")
+    path = write_csv(tmp_path / "dup.csv", [person("Testname Anar Abdullaev", other_names="")])
+    row = check(path, researcher).rows[0]
+    assert row.action == "possible duplicate"
+    assert row.duplicates[0][1] == existing.pk
+
+
 # --- Re-imports ----------------------------------------------------------------------------
 
 
