@@ -254,8 +254,9 @@ class DetaineeSerializer(serializers.ModelSerializer):
             "slug", "name", "url", "api_url", "other_names", "gender", "status", "status_since",
             "status_since_precision", "first_detained_on", "first_detained_on_precision",
             "last_detained_on", "last_detained_on_precision", "in_custody_since",
-            "in_custody_since_precision", "released_on", "days_in_custody", "sentence_kind",
-            "sentence_months", "occupations", "cases", "echr_applications", "updated_at",
+            "in_custody_since_precision", "released_on", "released_on_precision",
+            "days_in_custody", "sentence_kind", "sentence_months", "occupations", "cases",
+            "echr_applications", "updated_at",
         ]  # fmt: skip
 
     def get_days_in_custody(self, detainee) -> int:

@@ -115,7 +115,7 @@ DETAINEES = Table(
         "in_custody_since": _(
             "Start of the current custody (a partial date); empty when not held now."
         ),
-        "released_on": _("Latest release (YYYY-MM-DD); empty while held or never released."),
+        "released_on": _("Latest release (a partial date); empty while held or never released."),
         "days_in_custody": _(
             "Days in custody over every period, counted up to the day of the export."
         ),
@@ -298,7 +298,8 @@ DETAINEE_FIELDS = [
     "pk", "slug", "name", "gender", "born", "born_precision", "status", "status_since",
     "status_since_precision", "first_detained_on", "first_detained_on_precision",
     "last_detained_on", "last_detained_on_precision", "in_custody_since",
-    "in_custody_since_precision", "released_on", "custody_days_closed", "sentence_kind",
+    "in_custody_since_precision", "released_on", "released_on_precision", "custody_days_closed",
+    "sentence_kind",
     "sentence_months", "updated_at",
 ]  # fmt: skip
 
@@ -403,7 +404,7 @@ def detainee_record(row, related, *, page_url, today):
         ),
         "last_detained_on": partial_iso(row["last_detained_on"], row["last_detained_on_precision"]),
         "in_custody_since": partial_iso(row["in_custody_since"], row["in_custody_since_precision"]),
-        "released_on": iso_date(row["released_on"]),
+        "released_on": partial_iso(row["released_on"], row["released_on_precision"]),
         "days_in_custody": days,
         "sentence_kind": row["sentence_kind"] or None,
         "sentence_months": row["sentence_months"],

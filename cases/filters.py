@@ -10,7 +10,8 @@ import django_filters as filters
 from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import Case as CaseExpression
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -20,7 +21,9 @@ from .models import (
     Affiliation,
     Case,
     CaseDefendant,
+    CaseDefendantQuerySet,
     Charge,
+    ChargeQuerySet,
     CustodyPeriod,
     Detainee,
     EchrApplication,
@@ -160,21 +163,26 @@ class DetaineeFilter(filters.FilterSet):
             Exists(Affiliation.objects.filter(detainee=OuterRef("pk"), organization=organization))
         )
 
+    def memberships(self):
+        """Published proceedings, and with "held on" a date, those still open on it: held then
+        and charged then (`CaseDefendantQuerySet`, the statistics' definition too)."""
+        memberships = CaseDefendantQuerySet(CaseDefendant).public()
+        held_on = self.valid_data().get("held_on")
+        return memberships.open_on(held_on) if held_on else memberships
+
     def condition_case(self, case):
         # A case includes the proceedings split off from it; unpublished cases never count.
-        memberships = CaseDefendant.objects.filter(
-            Q(case=case) | Q(case__parent=case),
-            detainee=OuterRef("pk"),
-            case__state=State.PUBLISHED,
-        )
-        return Q(Exists(memberships))
+        return Q(Exists(self.memberships().in_case(case).filter(detainee=OuterRef("pk"))))
 
     def condition_article(self, number):
-        # Charges in an unpublished case are not public: they never select anyone.
-        charges = Charge.objects.filter(
-            defendant__detainee=OuterRef("pk"),
-            defendant__case__state=State.PUBLISHED,
-            article__in=LegalArticle.objects.under(number),
+        # Standing charges only (a dropped one no longer counts), in published cases.
+        charges = (
+            ChargeQuerySet(Charge)
+            .standing()
+            .filter(
+                defendant__in=self.memberships().filter(detainee=OuterRef(OuterRef("pk"))),
+                article__in=LegalArticle.objects.under(number),
+            )
         )
         return Q(Exists(charges))
 
@@ -243,12 +251,38 @@ class DetaineeFilter(filters.FilterSet):
         has_echr = CaseExpression(
             When(_has_echr_application(), then=Value("yes")), default=Value("no")
         )
+
+        def cases():
+            # A case counts the people of the cases split off from it too, each once: what its
+            # filter returns.
+            people = (
+                self.memberships()
+                .in_case(OuterRef("pk"))
+                .filter(detainee__in=detainees("case").values("pk"))
+                .order_by()
+                .annotate(one=Value(1))
+                .values("one")
+                .annotate(n=Count("detainee_id", distinct=True))
+                .values("n")
+            )
+            return (
+                QuerySet(Case)
+                .filter(state=State.PUBLISHED)
+                .order_by()
+                .values(
+                    facet=Value("case"),
+                    value=F("slug"),
+                    label=localized("name"),
+                    n=Coalesce(Subquery(people), 0),
+                )
+            )
+
         branches = [
             scalar("gender", F("gender")),
             scalar("echr", has_echr),
             related("occupation", Detainee.occupations.through, "occupation"),
             related("organization", Affiliation, "organization"),
-            related("case", CaseDefendant, "case", case__state="published"),
+            cases(),
         ]
         # order_by(): the combined query would otherwise take Detainee's default order.
         union = scalar("status", F("status")).union(*branches, all=True).order_by()
@@ -257,7 +291,7 @@ class DetaineeFilter(filters.FilterSet):
         for row in union:
             if row["facet"] in counts:
                 counts[row["facet"]][row["value"]] = row["n"]
-            else:
+            elif row["n"]:
                 lists[row["facet"]].append((row["value"], row["label"], row["n"]))
         for rows in lists.values():
             rows.sort(key=lambda row: (-row[2], row[1]))

@@ -15,22 +15,26 @@ from django.db import connections
 from django.db.models import (
     Case,
     Count,
-    Exists,
     F,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Left, StrIndex, TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from .models import Case as CaseEntry
 from .models import (
     CaseDefendant,
+    CaseDefendantQuerySet,
     Charge,
+    ChargeQuerySet,
     CustodyPeriod,
     Detainee,
     Gender,
@@ -212,38 +216,25 @@ def by_occupation(detainees):
     return [(r["slug"], r["label"], r["n"]) for r in rows]
 
 
-# An unknown date sorts after every known one, as in the charges table of a person's page.
-UNDATED = datetime.date.max
+def _open_memberships(detainees, today=None):
+    """The published proceedings of those held now that are still open: a pardoned or served
+    sentence no longer counts (`CaseDefendantQuerySet`, the listing's definition too)."""
+    return (
+        CaseDefendantQuerySet(CaseDefendant)
+        .public()
+        .open_on(today or timezone.localdate())
+        .filter(detainee__in=_held_now(detainees))
+    )
 
 
 def _standing_charges(detainees):
-    """Charges under an article standing now against someone held, in a published case.
-
-    What stands is the latest row for each defendant and article, by date (ties by id): a
-    standing row counts unless a later row dropped the charge or ended in an acquittal.
-    Looking for those few ending rows is cheaper than ranking every row.
-    """
-    ended_later = (
-        QuerySet(Charge)
-        .alias(day=Coalesce("date", Value(UNDATED)))
-        .filter(
-            Q(day__gt=OuterRef("day")) | Q(day=OuterRef("day"), id__gt=OuterRef("id")),
-            defendant=OuterRef("defendant"),
-            article=OuterRef("article"),
-            action__in=[Charge.Action.DROPPED, Charge.Action.ACQUITTED],
-        )
-    )
+    """Charges under an article standing now against someone held, in an open proceeding of a
+    published case (`ChargeQuerySet.standing()`: the listing's "charged under")."""
     # A plain QuerySet: modeltranslation's values() would select (and group by) every column.
     return (
-        QuerySet(Charge)
-        .alias(day=Coalesce("date", Value(UNDATED)))
-        .filter(
-            defendant__detainee__in=_held_now(detainees),
-            defendant__case__state=State.PUBLISHED,
-            article__isnull=False,
-            action__in=Charge.STANDING,
-        )
-        .exclude(Exists(ended_later))
+        ChargeQuerySet(Charge)
+        .standing()
+        .filter(defendant__in=_open_memberships(detainees), article__isnull=False)
         .order_by()
     )
 
@@ -256,41 +247,50 @@ def _article_sort_key(row):
 def articles(detainees):
     """(top level, detailed): [(code, article number, people)] for those held now, most first.
 
+    Each article counts the people charged under it or any of its parts, each person once: what
+    the listing's article filter returns (206 includes 206.3.2; 206.3 includes 206.3.2 too).
+    Top level: the articles with no parent (206, 193-1); detailed: every article.
+
     One query, in SQL the ORM cannot write: the distinct (person, article) pairs of the
-    standing charges are found once (a WITH clause), then counted per article and per
-    top-level article (206 for 206.3.2), where a person charged under 206.1 and 206.3.2 counts
-    once. The pairs are two numbers, labelled only once counted: at 100,000 people, counting
-    tens of thousands of pairs in Python took as long as the rest of the page.
+    standing charges are found once (a WITH clause), each article's ancestors up the parent
+    chain (a recursive one), then the people counted per article. The pairs are two numbers,
+    labelled only once counted: at 100,000 people, counting tens of thousands of pairs in
+    Python took as long as the rest of the page.
     """
     pairs = (
         _standing_charges(detainees)
         .values(person=F("defendant__detainee_id"), article_pk=F("article_id"))
         .distinct()
     )
-    top_number = Case(
-        When(number__contains=".", then=Left("number", StrIndex("number", Value(".")) - 1)),
-        default=F("number"),
-    )
     labels = (
         QuerySet(LegalArticle)
-        .values("id", "number", code_name=F("code__short_name"), top=top_number)
+        .values("id", "number", "parent_id", code_name=F("code__short_name"))
         .order_by()
     )
     pairs_sql, pairs_params = pairs.query.sql_with_params()
     labels_sql, labels_params = labels.query.sql_with_params()
+    table = LegalArticle._meta.db_table
     levels = {0: [], 1: []}
     with connections[pairs.db].cursor() as cursor:
         cursor.execute(
-            f"""WITH pairs AS ({pairs_sql}), labels AS ({labels_sql})
-            SELECT 0, code_name, number, COUNT(*)
-            FROM pairs JOIN labels ON labels.id = pairs.article_pk GROUP BY code_name, number
-            UNION ALL
-            SELECT 1, code_name, top, COUNT(DISTINCT person)
-            FROM pairs JOIN labels ON labels.id = pairs.article_pk GROUP BY code_name, top""",
+            f"""WITH RECURSIVE pairs AS ({pairs_sql}),
+            up(article_id, ancestor_id) AS (
+                SELECT DISTINCT article_pk, article_pk FROM pairs
+                UNION ALL
+                SELECT up.article_id, a.parent_id FROM up JOIN {table} a ON a.id = up.ancestor_id
+                WHERE a.parent_id IS NOT NULL
+            ),
+            labels AS ({labels_sql})
+            SELECT labels.parent_id IS NULL, code_name, number, COUNT(DISTINCT person)
+            FROM pairs JOIN up ON up.article_id = pairs.article_pk
+            JOIN labels ON labels.id = up.ancestor_id
+            GROUP BY labels.parent_id IS NULL, code_name, number""",
             (*pairs_params, *labels_params),
         )
-        for level, code, number, n in cursor.fetchall():
-            levels[level].append((code, number, n))
+        for is_top, code, number, n in cursor.fetchall():
+            levels[0].append((code, number, n))
+            if is_top:
+                levels[1].append((code, number, n))
     return sorted(levels[1], key=_article_sort_key), sorted(levels[0], key=_article_sort_key)
 
 
@@ -301,12 +301,23 @@ def by_article(detainees, top_level=False):
 
 
 def by_case(detainees, limit=TOP_CASES):
-    """[(slug, name, people)] for those held now, in published cases, the `limit` largest."""
+    """[(slug, name, people)] for those held now in an open proceeding of a published case or
+    of a case split off from it (each person once), the `limit` largest."""
+    people = (
+        _open_memberships(detainees)
+        .in_case(OuterRef("pk"))
+        .order_by()
+        .annotate(one=Value(1))
+        .values("one")
+        .annotate(n=Count("detainee_id", distinct=True))
+        .values("n")
+    )
     rows = (
-        QuerySet(CaseDefendant)
-        .filter(detainee__in=_held_now(detainees), case__state=State.PUBLISHED)
-        .values(slug=F("case__slug"), label=localized("case__name"))
-        .annotate(n=Count("pk"))  # a person is a defendant in a case once: rows count people
+        QuerySet(CaseEntry)
+        .filter(state=State.PUBLISHED)
+        .values("slug", label=localized("name"))
+        .annotate(n=Coalesce(Subquery(people), 0))
+        .filter(n__gt=0)
         .order_by("-n", "label")[:limit]
     )
     return [(r["slug"], r["label"], r["n"]) for r in rows]
@@ -396,12 +407,17 @@ def build_chart(name, detainees, months, today):
     elif name == "articles":
         top, detailed = articles(detainees)
         rows = [(f"{code} {number}", n) for code, number, n in top]
-        rows += [(f"{code} {number}", n) for code, number, n in detailed if "." in number]
+        tops = {(code, number) for code, number, _n in top}
+        rows += [
+            (f"{code} {number}", n) for code, number, n in detailed if (code, number) not in tops
+        ]
         chart = Chart(name, _("Held now, by legal article charged"),
                       [_("Article"), _("People")], rows)  # fmt: skip
         chart.note = _(
-            "Articles first (206 includes 206.3.2), then their parts. A person charged under "
-            "several articles is counted under each."
+            "Articles first (206 includes 206.3.2), then their parts, each with its own parts. "
+            "Charges dropped, or in a proceeding closed by a pardon, an acquittal or a sentence "
+            "served, are not counted. A person charged under several articles is counted under "
+            "each."
         )
     elif name == "cases":
         rows = [(label, n) for _slug, label, n in by_case(detainees)]

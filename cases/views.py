@@ -205,9 +205,10 @@ def _facet_groups(filterset, counts, selected):
         ]
         groups.append((name, shown))
     fields = filterset.form.fields
+    notes = {"case": _("A case counts the people of the cases split off from it too.")}
     return [
         {"name": name, "label": fields[name].label, "options": options,
-         "multiple": name in ("status", "occupation")}
+         "multiple": name in ("status", "occupation"), "note": notes.get(name, "")}
         for name, options in groups
     ]  # fmt: skip
 

@@ -45,7 +45,14 @@ from .people import (
     format_sentence,
     unique_slug,
 )
-from .proceedings import Case, CaseDefendant, Charge
+from .proceedings import (
+    UNDATED,
+    Case,
+    CaseDefendant,
+    CaseDefendantQuerySet,
+    Charge,
+    ChargeQuerySet,
+)
 from .review import PendingChange
 from .timeline import (
     _CLOSING_KINDS,
@@ -80,13 +87,16 @@ __all__ = [
     "LANGUAGE_CODE_RE",
     "LANGUAGE_CODE_VALIDATOR",
     "SENTENCE_ONLY_ON_DECISIONS",
+    "UNDATED",
     "_CLOSING_KINDS",
     "_KNOWN_PARTS",
     "_SAME_DAY_ORDER",
     "Affiliation",
     "Case",
     "CaseDefendant",
+    "CaseDefendantQuerySet",
     "Charge",
+    "ChargeQuerySet",
     "CmDecision",
     "Contact",
     "ConventionArticle",

@@ -174,6 +174,9 @@ class Detainee(Entry):
         max_length=5, choices=Precision, default=Precision.DAY, editable=False
     )
     released_on = models.DateField(_("last released"), null=True, blank=True, editable=False)
+    released_on_precision = models.CharField(
+        max_length=5, choices=Precision, default=Precision.DAY, editable=False
+    )
     custody_days_closed = models.PositiveIntegerField(
         _("days in custody before the current period"), default=0, editable=False
     )
@@ -276,7 +279,8 @@ class Detainee(Entry):
         Called after any change to events or names. Writes with update(), so that derived
         facts add no history rows and do not count as an edit.
         """
-        from .timeline import CustodyPeriod, derive_timeline
+        from .proceedings import CaseDefendant, Charge
+        from .timeline import CustodyPeriod, derive_timeline, proceeding_closures
 
         events = list(self.events.order_by("date", "id"))
         derived = derive_timeline(events)
@@ -292,6 +296,30 @@ class Detainee(Entry):
         CustodyPeriod.objects.bulk_create(
             CustodyPeriod(detainee=self, **period) for period in derived.periods
         )
+        charges = Charge.objects.filter(defendant__detainee=self).order_by("date", "id")
+        closures = proceeding_closures(
+            events,
+            [
+                (case_id, article_id or description, action, date, precision)
+                for case_id, article_id, description, action, date, precision in (
+                    charges.values_list(
+                        "defendant__case_id", "article_id", "description", "action", "date",
+                        "date_precision",
+                    )
+                )
+            ],
+        )  # fmt: skip
+        for membership in CaseDefendant.objects.filter(detainee=self):
+            closed_on, precision = closures.get(membership.case_id, (None, Precision.DAY))
+            closed = membership.case_id in closures
+            if (membership.closed, membership.closed_on, membership.closed_on_precision) != (
+                closed,
+                closed_on,
+                precision,
+            ):
+                CaseDefendant.objects.filter(pk=membership.pk).update(
+                    closed=closed, closed_on=closed_on, closed_on_precision=precision
+                )
 
 
 def unique_slug(model, text, max_length=80):

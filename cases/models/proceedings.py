@@ -1,12 +1,15 @@
 """Cases, their defendants and the charges against them."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .base import Entry, Precision, precision_constraint
+from .base import Entry, Precision, State, precision_constraint
 from .people import Detainee, unique_slug
 from .vocabulary import Court, LegalArticle, Source
 
@@ -94,6 +97,24 @@ class Case(Entry):
             node = node.parent
 
 
+class CaseDefendantQuerySet(models.QuerySet):
+    """The one definition of "in this case", used by the listing's filter and facet, the
+    statistics, the export and the API."""
+
+    def in_case(self, case):
+        """Defendants in the case and in the cases split off from it (`case` may be an
+        OuterRef)."""
+        return self.filter(Q(case=case) | Q(case__parent=case))
+
+    def public(self):
+        return self.filter(case__state=State.PUBLISHED)
+
+    def open_on(self, day):
+        """Proceedings not yet closed on `day`: a closed one (pardon, acquittal, sentence served,
+        every charge dropped) no longer counts for who is held then, or charged then."""
+        return self.filter(Q(closed=False) | Q(closed_on__gt=day))
+
+
 class CaseDefendant(models.Model):
     class Role(models.TextChoices):
         SUSPECT = "suspect", _("suspect")
@@ -113,6 +134,21 @@ class CaseDefendant(models.Model):
     sources = models.ManyToManyField(
         Source, verbose_name=_("sources"), blank=True, related_name="+"
     )
+    # Derived from the timeline and the charges by Detainee.refresh_derived(), never by hand.
+    closed = models.BooleanField(
+        _("proceeding closed"),
+        default=False,
+        editable=False,
+        help_text=_(
+            "Public. Derived: a pardon, an acquittal, a sentence served or every charge dropped."
+        ),
+    )
+    closed_on = models.DateField(_("closed on"), null=True, blank=True, editable=False)
+    closed_on_precision = models.CharField(
+        max_length=5, choices=Precision, default=Precision.DAY, editable=False
+    )
+
+    objects = CaseDefendantQuerySet.as_manager()
 
     class Meta:
         ordering = ["case", "detainee"]
@@ -134,6 +170,33 @@ class CaseDefendant(models.Model):
         return [c for c in latest.values() if c.action in Charge.STANDING]
 
 
+# An unknown date sorts after every known one, as in the charges table of a person's page.
+UNDATED = datetime.date.max
+
+
+class ChargeQuerySet(models.QuerySet):
+    def standing(self):
+        """The one definition of "charged under": the charge rows standing now. A row stands
+        (brought, added, requalified to, convicted) unless a later row for the same defendant
+        and article dropped it or ended in an acquittal, or requalified it to another article.
+        Looking for those few ending rows is cheaper than ranking every row."""
+        ended_later = (
+            QuerySet(Charge)
+            .alias(day=Coalesce("date", Value(UNDATED)))
+            .filter(
+                Q(day__gt=OuterRef("day")) | Q(day=OuterRef("day"), id__gt=OuterRef("id")),
+                Q(article=OuterRef("article"), action__in=Charge.ENDING)
+                | Q(requalified_from=OuterRef("article")),
+                defendant=OuterRef("defendant"),
+            )
+        )
+        return (
+            self.alias(day=Coalesce("date", Value(UNDATED)))
+            .filter(action__in=Charge.STANDING)
+            .exclude(Exists(ended_later))
+        )
+
+
 class Charge(models.Model):
     """One dated step in a charge's history. Rows are added, never overwritten."""
 
@@ -146,6 +209,7 @@ class Charge(models.Model):
         ACQUITTED = "acquitted", _("acquitted")
 
     STANDING = {Action.BROUGHT, Action.ADDED, Action.REQUALIFIED, Action.CONVICTED}
+    ENDING = {Action.DROPPED, Action.ACQUITTED}
 
     defendant = models.ForeignKey(
         CaseDefendant, verbose_name=_("defendant"), on_delete=models.CASCADE, related_name="charges"
@@ -183,6 +247,8 @@ class Charge(models.Model):
     sources = models.ManyToManyField(
         Source, verbose_name=_("sources"), blank=True, related_name="charges"
     )
+
+    objects = ChargeQuerySet.as_manager()
 
     class Meta:
         ordering = ["defendant", F("date").asc(nulls_last=True), "id"]

@@ -24,7 +24,7 @@ from .people import (
     Status,
     format_sentence,
 )
-from .proceedings import Case
+from .proceedings import Case, Charge
 from .vocabulary import (
     Court,
     Facility,
@@ -256,6 +256,9 @@ class DerivedTimeline:
             "in_custody_since": current["start"] if current else None,
             "in_custody_since_precision": current["start_precision"] if current else Precision.DAY,
             "released_on": closed[-1]["end"] if closed and not current else None,
+            "released_on_precision": (
+                closed[-1]["end_precision"] if closed and not current else Precision.DAY
+            ),
             "custody_days_closed": sum((p["end"] - p["start"]).days for p in closed),
             "sentence_kind": self.sentence_kind,
             "sentence_months": self.sentence_months,
@@ -372,3 +375,55 @@ def derive_timeline(events):
             set_status(Status.DIED_IN_CUSTODY if open_period else Status.DIED, event)
             close_all(event)
     return result
+
+
+# A proceeding's own events: these close it; these, after a closing, open it again.
+_DECISIONS = {Event.Kind.VERDICT, Event.Kind.APPEAL, Event.Kind.CASSATION}
+_REOPENING = {
+    Event.Kind.DETENTION, Event.Kind.REMAND, Event.Kind.REMAND_EXTENSION, Event.Kind.INDICTMENT,
+    Event.Kind.TRIAL_START,
+}  # fmt: skip
+
+
+def proceeding_closures(events, charges):
+    """{case id: (closed_on, precision)} for each of a person's proceedings that has closed.
+
+    A pure function, like derive_timeline(). A proceeding is the person's part in one case; it
+    closes with a pardon, an acquittal, a release after a sentence (the sentence served), all
+    recorded as events of that case, or when every charge in it was dropped or ended in an
+    acquittal (on the date of the last such row; None when none is dated). A later detention,
+    remand, indictment or trial in the same case opens it again. `charges` are (case id, key,
+    action, date, date precision) rows, the key being the article or the description.
+    """
+    closures = {}
+    by_case = {}
+    for event in sorted(events, key=functools.cmp_to_key(_compare_events)):
+        if event.case_id is not None:
+            by_case.setdefault(event.case_id, []).append(event)
+    for case_id, case_events in by_case.items():
+        closed, sentenced = None, False
+        for event in case_events:
+            acquitted = event.kind in _DECISIONS and event.sentence_kind == SentenceKind.ACQUITTAL
+            if (
+                event.kind == Event.Kind.PARDON
+                or acquitted
+                or (event.kind == Event.Kind.RELEASE and sentenced)
+            ):
+                closed = (event.date, event.date_precision)
+            elif event.kind in _DECISIONS and event.sentence_kind:
+                sentenced = True
+            elif event.kind in _REOPENING and closed:
+                closed, sentenced = None, False
+        if closed:
+            closures[case_id] = closed
+    latest = {}
+    for case_id, key, action, date, precision in sorted(
+        charges, key=lambda c: c[3] or datetime.date.max
+    ):
+        latest.setdefault(case_id, {})[key] = (action, date, precision)
+    for case_id, rows in latest.items():
+        if case_id in closures or not all(a in Charge.ENDING for a, _d, _p in rows.values()):
+            continue
+        dated = [(d, p) for _a, d, p in rows.values() if d is not None]
+        closures[case_id] = max(dated) if dated else (None, Precision.DAY)
+    return closures
