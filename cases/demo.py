@@ -151,6 +151,21 @@ SOURCES = {
         "title": "The term of Imran Aliyev's arrest has been extended for two months",
         "publisher": "az24saat",
     },
+    "ipd": {
+        "url": "https://ipd-az.org/7308-2",
+        "title": "",
+        "publisher": "Institute for Peace and Democracy",
+    },
+    "kavkaz_68685": {
+        "url": "https://www.eng.kavkaz-uzel.eu/articles/68685",
+        "title": "",
+        "publisher": "Caucasian Knot",
+    },
+    "ihr_show": {
+        "url": "https://www.instituteforhumanrights.org/post/anar-mammadli-called-his-trial-a-political-show",
+        "title": "",
+        "publisher": "Institute for Human Rights",
+    },
 }
 
 AZ24SAAT_NEW_CHARGE_URL = (
@@ -173,8 +188,12 @@ OCCUPATIONS = {
 }
 
 ORGANIZATIONS = {
-    # Also rendered "Election Monitoring and Democracy Education Centre": the same centre.
-    "emds": {"name": "Election Monitoring and Democracy Studies Centre", "abbreviation": "EMDS"},
+    "emds": {
+        "name": "Election Monitoring and Democracy Studies Centre",
+        "abbreviation": "EMDS",
+        # The sources also write it so (oc-media.org; caucasianknot.info/articles/52251).
+        "aliases": "Election Monitoring and Democracy Education Centre",
+    },
     "nida": {"name": "NIDA civic movement", "abbreviation": ""},
     "meclis-info": {"name": "Meclis.info", "abbreviation": ""},
 }
@@ -183,9 +202,11 @@ COURTS = {
     "khatai-district-court-baku": "Khatai District Court of Baku",
     "nasimi-district-court-baku": "Nasimi District Court of Baku",
     "baku-court-of-appeal": "Baku Court of Appeal",
-    # The sources also write "Baku Court of Grave Crimes": the same court.
     "baku-court-on-grave-crimes": "Baku Court on Grave Crimes",
 }
+# Other names the sources use for the same court (the IHR pages cited in docs/demo_facts.md),
+# which the import recognises.
+COURT_ALIASES = {"baku-court-on-grave-crimes": "Baku Court of Grave Crimes"}
 
 LEGAL_CODE = {
     "slug": "az-criminal-code",
@@ -289,9 +310,9 @@ DETAINEES = [
             "against Anar Mammadli."
         ),
         "internal_notes": (
-            "Custody status unknown: no source we hold says whether he is detained, so no "
-            "detention is recorded. Caucasian Knot (January 2026) says he has been charged in "
-            "the Anar Mammadli case, without a date or articles."
+            "The articles he is charged under are not numbered in any source we hold (IHR names "
+            "the offences). Caucasian Knot (January 2026) says he has been charged in the Anar "
+            "Mammadli case, without a date or articles."
         ),
         "occupations": ["journalist"],
         "sources": ["caucasianknot", "kavkaz_uzel", "ihr"],
@@ -454,7 +475,17 @@ DEFENDANTS = [
         "role": m.CaseDefendant.Role.SUSPECT,
         "since": D(2025, 4, 8),
         "sources": ["ihr", "kavkaz_uzel"],
-        "charges": [],
+        "charges": [
+            # The source names the offences, not the articles.
+            {"description": description, "date": D(2025, 4, 8), "sources": ["ihr"]}
+            for description in [
+                "illegal entrepreneurship",
+                "false entrepreneurship",
+                "smuggling",
+                "tax evasion",
+                "forgery",
+            ]
+        ],
     },
 ]
 
@@ -584,7 +615,71 @@ EVENTS = {
             "sources": ["turan_extended"],
         },
         {
-            # Only scheduled, so no trial start is recorded for 7 July 2025.
+            # Which case the ruling was made in is not said: left unlinked.
+            "case": None,
+            "kind": K.REMAND_EXTENSION,
+            "date": D(2024, 8, 22),
+            "court": "khatai-district-court-baku",
+            "description": (
+                "The Khatai District Court of Baku (case no. 4(011)-570/2024, presiding judge "
+                "Bakhtiyar Mammadov) ruled on his detention, which continued. The Institute for "
+                "Peace and Democracy's analysis of the hearing calls it a violation of his right "
+                "to liberty."
+            ),
+            "sources": ["ipd"],
+        },
+        {
+            "case": SEPARATED,
+            "kind": K.INDICTMENT,
+            "date": D(2025, 5, 1),
+            "date_precision": MONTH,
+            "description": (
+                "New charges were brought and the case was sent to court (reported on 19 May 2025)."
+            ),
+            "sources": ["kavkaz_68685"],
+        },
+        {
+            # Set to open on 7 July 2025 (IHR), under way at the hearing of 22 September 2025:
+            # the day it opened is not given, so the trial is known to have started in 2025.
+            "case": SEPARATED,
+            "kind": K.TRIAL_START,
+            "date": D(2025, 1, 1),
+            "date_precision": YEAR,
+            "court": "baku-court-on-grave-crimes",
+            "description": (
+                "The trial at the Baku Court on Grave Crimes: set to open on 7 July 2025, and "
+                "under way at the hearing of 22 September 2025."
+            ),
+            "sources": ["ihr", "ihr_show"],
+        },
+        {
+            "case": SEPARATED,
+            "kind": K.COURT_RULING,
+            "date": D(2025, 7, 1),
+            "court": "baku-court-on-grave-crimes",
+            "description": (
+                "The court refused to move him to house arrest and to exclude the evidence "
+                "taken from his phone and computer."
+            ),
+            "internal_note": (
+                "IHR dates the refusal of house arrest 30 June 2025, at the preparatory "
+                "hearings; Caucasian Knot dates the court's decision 1 July 2025. Recorded on "
+                "the day Caucasian Knot gives for the decision; both sources kept."
+            ),
+            "sources": ["kavkaz_68685", "ihr"],
+        },
+        {
+            "case": SEPARATED,
+            "kind": K.OTHER,
+            "date": D(2025, 9, 22),
+            "court": "baku-court-on-grave-crimes",
+            "description": (
+                "At a hearing of the Baku Court on Grave Crimes he gave a defence speech calling "
+                "the charges politically motivated."
+            ),
+            "sources": ["kavkaz_68685", "ihr_show"],
+        },
+        {
             "case": SEPARATED,
             "kind": K.COURT_RULING,
             "date": D(2025, 6, 30),
@@ -623,7 +718,27 @@ EVENTS = {
             "sources": ["az24saat_extended"],
         },
     ],
-    "anar-abdulla": [],
+    "anar-abdulla": [
+        {
+            "case": SEPARATED,
+            "kind": K.POLICE_SUPERVISION,
+            "date": D(2025, 4, 8),
+            "description": (
+                "Summoned to the Baku police and made a suspect in the Anar Mammadli case; placed "
+                "under police supervision."
+            ),
+            "sources": ["ihr"],
+        },
+        {
+            "case": SEPARATED,
+            "kind": K.REMAND,
+            "date": D(2025, 8, 4),
+            "description": (
+                "At the prosecutor's request the court replaced police supervision with custody."
+            ),
+            "sources": ["kavkaz_68685"],
+        },
+    ],
 }
 
 # --- The European Court of Human Rights -------------------------------------------------------
@@ -772,12 +887,18 @@ class _Loader:
             slug: self.get_or_create(
                 m.Organization,
                 {"slug": slug},
-                {"name_en": data["name"], "abbreviation": data["abbreviation"]},
+                {
+                    "name_en": data["name"],
+                    "abbreviation": data["abbreviation"],
+                    "aliases": data.get("aliases", ""),
+                },
             )[0]
             for slug, data in ORGANIZATIONS.items()
         }
         courts = {
-            slug: self.get_or_create(m.Court, {"slug": slug}, {"name_en": name})[0]
+            slug: self.get_or_create(
+                m.Court, {"slug": slug}, {"name_en": name, "aliases": COURT_ALIASES.get(slug, "")}
+            )[0]
             for slug, name in COURTS.items()
         }
 
@@ -892,9 +1013,10 @@ class _Loader:
                     {"detainee": detainee, "kind": data["kind"], "date": data["date"]},
                     {
                         "date_precision": data.get("date_precision", m.Precision.DAY),
-                        "case": cases[data["case"]],
+                        "case": cases[data["case"]] if data["case"] else None,
                         "court": courts[data["court"]] if "court" in data else None,
                         "description_en": data["description"],
+                        "internal_note": data.get("internal_note", ""),
                         "term_months": data.get("term_months"),
                         "term_days": data.get("term_days"),
                         "sentence_kind": data.get("sentence_kind", ""),

@@ -51,11 +51,13 @@ def test_loading_again_leaves_an_edited_row_as_it_is(demo):
     assert detainee.bio_en == "Edited in the admin."
 
 
-def test_anar_mammadli_is_in_pre_trial_detention_since_29_april_2024(demo):
+def test_anar_mammadli_is_held_since_29_april_2024_and_on_trial_since_2025(demo):
     detainee = m.Detainee.objects.get(slug="anar-mammadli")
 
-    assert detainee.status == m.Status.PRE_TRIAL
-    assert detainee.status_since == D(2024, 4, 29)
+    # Set to open on 7 July 2025, under way at the hearing of 22 September 2025: the day the
+    # trial opened is not given, so it is known to the year.
+    assert detainee.status == m.Status.ON_TRIAL
+    assert (detainee.status_since, detainee.status_since_precision) == (D(2025, 1, 1), "year")
     assert detainee.in_custody_since == D(2024, 4, 29)
     assert detainee.first_detained_on == D(2013, 12, 16)
     assert detainee.custody_days_closed == (D(2016, 3, 17) - D(2013, 12, 16)).days
@@ -72,12 +74,15 @@ def test_imran_aliyev_is_in_pre_trial_detention_since_18_april_2024(demo):
     assert detainee.first_detained_on == D(2024, 4, 18)
 
 
-def test_anar_abdulla_status_is_unknown(demo):
+def test_anar_abdulla_is_in_custody_since_4_august_2025_after_police_supervision(demo):
     detainee = m.Detainee.objects.get(slug="anar-abdulla")
 
-    assert detainee.status == m.Status.UNKNOWN
-    assert detainee.in_custody_since is None
-    assert not detainee.events.exists()
+    assert detainee.status == m.Status.PRE_TRIAL
+    assert detainee.in_custody_since == D(2025, 8, 4)
+    assert list(detainee.events.values_list("kind", "date")) == [
+        ("police_supervision", D(2025, 4, 8)),
+        ("remand", D(2025, 8, 4)),
+    ]
     membership = detainee.memberships.get()
     assert membership.case.slug == "anar-mammadli-and-imran-aliyev-case"
     assert membership.role == m.CaseDefendant.Role.SUSPECT
@@ -144,11 +149,19 @@ def test_aggravated_charges_without_article_numbers_keep_them_unknown(demo):
     assert all(c.action == m.Charge.Action.ADDED and c.date is None for c in charges)
 
 
-def test_no_conviction_or_trial_start_is_invented(demo):
-    # The sources do not say under which articles he was convicted, and the July 2025 trial
-    # was only scheduled.
+def test_no_conviction_is_invented_and_the_trial_start_keeps_its_precision(demo):
+    # The sources do not say under which articles he was convicted in 2014.
     assert not m.Charge.objects.filter(action=m.Charge.Action.CONVICTED).exists()
-    assert not m.Event.objects.filter(kind=m.Event.Kind.TRIAL_START).exists()
+    starts = m.Event.objects.filter(kind=m.Event.Kind.TRIAL_START)
+    assert list(starts.values_list("detainee__slug", "date", "date_precision")) == [
+        ("anar-mammadli", D(2025, 1, 1), "year")
+    ]
+
+
+def test_two_sources_that_disagree_on_a_date_leave_a_staff_note(demo):
+    ruling = m.Event.objects.get(detainee__slug="anar-mammadli", date=D(2025, 7, 1))
+    assert "30 June 2025" in ruling.internal_note
+    assert ruling.sources.count() == 2
 
 
 def test_mammadli_group_leads_with_mammadli_v_azerbaijan(demo):
