@@ -157,21 +157,21 @@ def _flatten(fields):
 @admin.register(m.Occupation)
 class OccupationAdmin(HistoryTranslationAdmin):
     list_display = ["name", "slug"]
-    search_fields = ["name", "slug"]
+    search_fields = ["name", "slug", "aliases"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(m.Organization)
 class OrganizationAdmin(HistoryTranslationAdmin):
     list_display = ["name", "abbreviation", "website"]
-    search_fields = ["name", "abbreviation", "slug"]
+    search_fields = ["name", "abbreviation", "slug", "aliases"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(m.Court)
 class CourtAdmin(HistoryTranslationAdmin):
     list_display = ["name", "slug"]
-    search_fields = ["name", "slug"]
+    search_fields = ["name", "slug", "aliases"]
     prepopulated_fields = {"slug": ["name"]}
 
 
@@ -179,7 +179,7 @@ class CourtAdmin(HistoryTranslationAdmin):
 class FacilityAdmin(HistoryTranslationAdmin):
     list_display = ["name", "kind", "location"]
     list_filter = ["kind"]
-    search_fields = ["name", "location", "slug"]
+    search_fields = ["name", "location", "slug", "aliases"]
     prepopulated_fields = {"slug": ["name"]}
 
 

@@ -135,7 +135,11 @@ class LogArrestForm(PartialDateMixin, forms.Form):
         label=_("Charged under articles (optional)"),
         required=False,
         max_length=300,
-        help_text=_("Numbers separated by commas, e.g. 206.3.2, 213.1"),
+        help_text=_(
+            "Numbers separated by commas, e.g. 206.3.2, 193-1.3.1. With no case chosen or "
+            "named, the charges open an individual proceeding, to be merged into a named case "
+            "later."
+        ),
         widget=forms.TextInput(attrs={"list": "article-numbers", "autocomplete": "off"}),
     )
     # What happened, in every language side by side (description_en, _az, _ru): see __init__.
@@ -191,8 +195,6 @@ class LogArrestForm(PartialDateMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("articles") and not (cleaned.get("case") or cleaned.get("new_case_name")):
-            self.add_error("case", _("Charges belong to a case: choose one or name a new one."))
         if cleaned.get("case") and cleaned.get("new_case_name"):
             self.add_error(
                 "new_case_name", _("Choose an existing case or name a new one, not both.")

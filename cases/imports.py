@@ -22,6 +22,7 @@ that looks like a formula is removed.
 
 import csv
 import datetime
+import difflib
 import io
 import json
 import re
@@ -51,7 +52,7 @@ from .models import (
     Precision,
     State,
 )
-from .text import name_tokens, query_tokens, search_key
+from .text import name_tokens, query_tokens, search_key, term_keys
 
 TEMPLATE_COLUMNS = [
     "name", "other_names", "gender", "occupation", "organization", "role", "detained_on",
@@ -68,9 +69,12 @@ COLUMN_HELP = {
     "detained_on": "YYYY-MM-DD, YYYY-MM or YYYY (required)",
     "court": "A court's slug or name",
     "facility": "A place of detention's slug or name",
-    "case": "An existing case's slug or name; a new name creates a new draft case",
+    "case": (
+        "An existing case's slug or name; a new name creates a new draft case; left empty "
+        "with articles, an individual proceeding is opened for the person"
+    ),
     "articles": (
-        "Article numbers separated by commas, e.g. 206.3.2, 213.1 "
+        "Article numbers separated by commas, e.g. 206.3.2, 193-1.3.1 "
         "(a code's short name may come first: CC 206.3.2)"
     ),
     "description": "What happened (public)",
@@ -330,6 +334,43 @@ def _by_slug_or_name(queryset):
     return lookup
 
 
+AMBIGUOUS = object()
+
+
+class _Terms:
+    """A vocabulary, looked up by slug or by any of its spellings (names in every language,
+    abbreviation, aliases), folded (`text.term_keys`); a miss gets the nearest term as a
+    suggestion."""
+
+    def __init__(self, queryset):
+        self.by_slug, self.by_key, self.names = {}, {}, {}
+        for term in queryset:
+            self.by_slug[term.slug.casefold()] = term
+            for spelling in term.spellings():
+                for key in term_keys(spelling):
+                    known = self.by_key.get(key)
+                    self.by_key[key] = term if known in (None, term) else AMBIGUOUS
+                    self.names.setdefault(key, term)
+
+    def get(self, text):
+        """The term, AMBIGUOUS when two terms share the spelling, or None."""
+        found = self.by_slug.get(text.casefold().strip())
+        if found is not None:
+            return found
+        for key in term_keys(text):
+            if key in self.by_key:
+                return self.by_key[key]
+        return None
+
+    def suggestion(self, text):
+        """The term whose spelling is nearest to `text`, if one is near enough."""
+        for key in term_keys(text):
+            close = difflib.get_close_matches(key, self.names, n=1, cutoff=0.75)
+            if close:
+                return self.names[close[0]]
+        return None
+
+
 class _Context:
     """Everything a row is checked against, read once per file (10,000 rows, few queries)."""
 
@@ -337,10 +378,10 @@ class _Context:
         from .workspace import _cases_for
 
         self.user = user
-        self.occupations = _by_slug_or_name(Occupation.objects.all())
-        self.organizations = _by_slug_or_name(Organization.objects.all())
-        self.courts = _by_slug_or_name(Court.objects.all())
-        self.facilities = _by_slug_or_name(Facility.objects.all())
+        self.occupations = _Terms(Occupation.objects.all())
+        self.organizations = _Terms(Organization.objects.all())
+        self.courts = _Terms(Court.objects.all())
+        self.facilities = _Terms(Facility.objects.all())
         self.cases = _by_slug_or_name(_cases_for(user))
         self.all_case_keys = {
             n.casefold().strip()
@@ -460,11 +501,22 @@ def _lookup(row, ctx_map, column, label):
             "what": label,
         })  # fmt: skip
         return None
-    found = ctx_map.get(text.casefold().strip())
-    if found is None:
-        row.error(column, _("Unknown %(what)s “%(value)s”: use a slug or name from the list.") % {
+    found = ctx_map.get(text)
+    if found is AMBIGUOUS:
+        row.error(column, _("“%(value)s” is the name of more than one %(what)s: use its slug.") % {
             "what": label, "value": text[:80],
         })  # fmt: skip
+        return None
+    if found is None:
+        message = _("Unknown %(what)s “%(value)s”: use a slug or name from the list.") % {
+            "what": label, "value": text[:80],
+        }  # fmt: skip
+        near = ctx_map.suggestion(text)
+        if near is not None:
+            message += " " + _("Did you mean “%(name)s” (%(slug)s)?") % {
+                "name": near.name, "slug": near.slug,
+            }  # fmt: skip
+        row.error(column, message)
     return found
 
 
@@ -554,8 +606,6 @@ def _check_row(row, ctx):
         else:
             data["articles"].append(found[0])
     data["articles"] = list(dict.fromkeys(data["articles"]))
-    if numbers and not case_text:
-        row.error("case", _("Charges belong to a case: name one."))
     try:
         data["source_urls"] = SourceUrlsField().clean(
             "\n".join(values.get("source_urls", "").split("|"))

@@ -99,6 +99,7 @@ def log_arrests(*, author, rows, reason="", checked=False, new_cases=None):
     writer = BulkWriter(user=author, reason=reason)
     sources = _sources_by_url(writer, [url for data in rows for url in data["source_urls"]])
     cases = _new_cases(writer, author, rows, {} if new_cases is None else new_cases)
+    individual = _individual_cases(writer, author, rows)
     detainees, events = [], []
     slugs = unique_slugs(Detainee, [data["name"] for data in rows])
     for data, slug in zip(rows, slugs, strict=True):
@@ -112,7 +113,8 @@ def log_arrests(*, author, rows, reason="", checked=False, new_cases=None):
         event = Event(
             detainee=detainee, kind=Event.Kind.DETENTION, date=data["detained_on"],
             date_precision=data["detained_on_precision"], court=data.get("court"),
-            facility=data.get("facility"), case=data.get("case") or cases.get(_case_key(data)),
+            facility=data.get("facility"),
+            case=data.get("case") or cases.get(_case_key(data)) or individual.get(id(data)),
             **_descriptions(data),
         )  # fmt: skip
         event.full_clean(
@@ -186,6 +188,24 @@ def _descriptions(data):
 
 def _case_key(data):
     return (data.get("new_case_name") or "").casefold().strip()
+
+
+def _individual_cases(writer, author, rows):
+    """An individual proceeding for each row charged under articles with no case named: the
+    charges are recorded now, and a moderator merges the proceeding into a named case later."""
+    charged = [
+        data for data in rows
+        if data.get("articles") and data.get("case") is None and not _case_key(data)
+    ]  # fmt: skip
+    if not charged:
+        return {}
+    cases = [Case.individual_for(data["name"], created_by=author) for data in charged]
+    slugs = unique_slugs(Case, [case.name_en for case in cases])
+    for case, slug in zip(cases, slugs, strict=True):
+        case.slug = slug
+        case.full_clean(exclude=["slug"], validate_unique=False, validate_constraints=False)
+    writer.create(cases)
+    return {id(data): case for data, case in zip(charged, cases, strict=True)}
 
 
 def _new_cases(writer, author, rows, created):

@@ -171,6 +171,24 @@ def query_tokens(word):
     return [word, f"{ROOT_MARK}{root}"] if root else [word]
 
 
+# Words that do not tell two vocabulary terms apart: "Baku Court on Grave Crimes" and "Baku Grave
+# Crimes Court" are one court. Folded like everything else (search_key("the") == "tha").
+_TERM_STOPWORDS = {
+    search_key(word)
+    for word in ["the", "of", "on", "for", "in", "and", "at", "və", "и", "по", "на", "в", "для"]
+}
+
+
+def term_keys(text):
+    """The keys a vocabulary term (a court, an organization, an occupation, a place of detention)
+    is matched by in an import: its folded words without the small ones, run together as
+    written and in sorted order, so that spacing and word order do not matter ("AbzasMedia" is
+    "Abzas Media"; "Baku Grave Crimes Court" is "Baku Court on Grave Crimes"; "human rights
+    defender" is "human-rights defender")."""
+    words = [w for w in search_key(text).split() if w not in _TERM_STOPWORDS]
+    return list(dict.fromkeys(["".join(words), "".join(sorted(words))])) if words else []
+
+
 def ascii_name(text):
     """A readable ASCII rendering for slugs: Anar Məmmədli -> Anar Mammadli."""
     return (

@@ -61,6 +61,14 @@ class Case(Entry):
     defendants = models.ManyToManyField(
         Detainee, through="CaseDefendant", verbose_name=_("defendants"), related_name="cases"
     )
+    individual = models.BooleanField(
+        _("individual proceeding"),
+        default=False,
+        help_text=_(
+            "Public. Opened by the product for charges brought before anyone named the case; a "
+            "moderator can later merge it into a named or collective case."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -85,6 +93,18 @@ class Case(Entry):
 
     def get_absolute_url(self):
         return reverse("cases:case-detail", args=[self.slug])
+
+    @classmethod
+    def individual_for(cls, name, **kwargs):
+        """An unsaved individual proceeding for a person, named in every language."""
+        from django.conf import settings
+        from django.utils import translation
+
+        names = {}
+        for language, _label in settings.LANGUAGES:
+            with translation.override(language):
+                names[f"name_{language}"] = _("Proceedings against %(name)s") % {"name": name}
+        return cls(name=names["name_en"], individual=True, **names, **kwargs)
 
     def clean(self):
         node, seen = self.parent, set()

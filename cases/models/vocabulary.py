@@ -10,7 +10,36 @@ from .base import ARTICLE_NUMBER_RE, LANGUAGE_CODE_VALIDATOR
 # --- Vocabularies -----------------------------------------------------------------------------
 
 
-class Occupation(models.Model):
+class Term(models.Model):
+    """A vocabulary entry known by several names: its name in each language, and aliases (other
+    spellings and renderings: "Baku Grave Crimes Court", "AbzasMedia"), which the import matches
+    (`cases.imports`, through `text.term_key`)."""
+
+    aliases = models.TextField(
+        _("other names"),
+        blank=True,
+        help_text=_(
+            "Other names and spellings, one per line, in any language: the import recognises "
+            "them. Not shown to the public."
+        ),
+    )
+
+    class Meta:
+        abstract = True
+
+    def spellings(self):
+        """Every name this term is known by: its name in each language, its abbreviation,
+        its aliases."""
+        names = [
+            getattr(self, f.attname)
+            for f in self._meta.concrete_fields
+            if f.attname == "name" or f.attname.startswith("name_")
+        ]
+        names += [getattr(self, "abbreviation", ""), *self.aliases.splitlines()]
+        return [n.strip() for n in dict.fromkeys(names) if n and n.strip()]
+
+
+class Occupation(Term):
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=100, help_text=_("Public."))
 
@@ -23,7 +52,7 @@ class Occupation(models.Model):
         return self.name
 
 
-class Organization(models.Model):
+class Organization(Term):
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     name = models.CharField(_("name"), max_length=255, help_text=_("Public."))
     abbreviation = models.CharField(_("abbreviation"), max_length=30, blank=True)
@@ -38,7 +67,7 @@ class Organization(models.Model):
         return f"{self.name} ({self.abbreviation})" if self.abbreviation else self.name
 
 
-class Court(models.Model):
+class Court(Term):
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     name = models.CharField(_("name"), max_length=255, help_text=_("Public."))
 
@@ -51,7 +80,7 @@ class Court(models.Model):
         return self.name
 
 
-class Facility(models.Model):
+class Facility(Term):
     class Kind(models.TextChoices):
         PRETRIAL = "pretrial", _("pre-trial detention centre")
         PRISON = "prison", _("prison")

@@ -115,7 +115,6 @@ def test_logged_arrest_is_a_sourced_draft_invisible_to_the_public(
         ({"source_urls": "not a url"}, "Not a web address"),
         ({"detained_on": "2025-13-40"}, "Enter a date as YYYY-MM-DD"),
         ({"articles": "999.9"}, "Unknown article: 999.9"),
-        ({"new_case_name": ""}, "Charges belong to a case"),
         ({"name": ""}, "This field is required"),
         ({"occupation": "<script>"}, "Select a valid choice"),
     ],
@@ -128,6 +127,23 @@ def test_bad_arrest_reports_get_a_message_and_save_nothing(
     assert message in response.text
     assert not m.Detainee.objects.exists()
     assert not m.Source.objects.exists()
+
+
+@pytest.mark.django_db
+def test_charges_with_no_case_named_open_an_individual_proceeding(
+    client, client_for, researcher, moderator, reference
+):
+    response = log(client_for(researcher), new_case_name="")
+    assert response.status_code == 302
+    person = m.Detainee.objects.get(name="Testname Leyla Fictional")
+    charge = m.Charge.objects.get(defendant__detainee=person)
+    case = charge.defendant.case
+    assert charge.article.number == "206.3.2"
+    assert case.individual and case.state == m.State.DRAFT
+    assert case.name_en == "Proceedings against Testname Leyla Fictional"
+    assert case.name_ru == "Производство в отношении Testname Leyla Fictional"
+    assert case.name_az and case.name_az != case.name_en
+    assert person.events.get().case == case
 
 
 @pytest.mark.django_db

@@ -165,7 +165,6 @@ def test_one_bad_row_in_the_middle_writes_nothing(tmp_path, reference, researche
         ({"court": "moon-court"}, "court", "Unknown court"),
         ({"gender": "12"}, "gender", "Unknown gender"),
         ({"name": ""}, "name", "A name is required"),
-        ({"case": "", "articles": "213.1"}, "case", "Charges belong to a case"),
         ({"role": "editor", "organization": ""}, "role", "needs an organization"),
         ({"description": "x" * 10_000}, "description", "Too long: 10000 characters"),
         ({"name": "Testname " + "y" * 300}, "name", "Too long"),
@@ -240,6 +239,60 @@ def test_the_same_person_twice_in_one_file_is_flagged(tmp_path, reference, resea
     result = check(write_csv(tmp_path / "twice.csv", rows), researcher)
     assert [r.action for r in result.rows] == ["create", "possible duplicate"]
     assert result.rows[1].duplicates == [("row 2 of this file", None)]
+
+
+@pytest.mark.parametrize(
+    ("column", "written", "slug"),
+    [
+        ("court", "Fictional Court District", "fictional-court"),  # word order
+        ("court", "fictional district court", "fictional-court"),  # letter case
+        ("court", "The Fictional District Court", "fictional-court"),  # small words
+        ("organization", "FictionalMedia", "fictional-media"),  # spacing
+        ("organization", "FM Group", "fictional-media"),  # an alias
+        ("occupation", "Human Rights Defender", "human-rights-defender"),  # a hyphen
+        ("occupation", "правозащитник", "human-rights-defender"),  # its Russian name
+        ("facility", "Fictional Detention Center", "fictional-centre"),  # an alias
+    ],
+)
+def test_vocabulary_is_found_in_any_of_its_spellings(
+    tmp_path, reference, researcher, column, written, slug
+):
+    m.Organization.objects.filter(slug="fictional-media").update(aliases="FM Group\nFM")
+    m.Facility.objects.filter(slug="fictional-centre").update(aliases="Fictional Detention Center")
+    m.Occupation.objects.create(
+        slug="human-rights-defender", name="human-rights defender", name_ru="правозащитник"
+    )
+    path = write_csv(tmp_path / "terms.csv", [person(**{column: written})])
+    row = check(path, researcher).rows[0]
+    assert row.action == "create", row.errors
+    assert row.data[column].slug == slug
+
+
+def test_a_near_miss_gets_a_suggestion_and_a_shared_spelling_asks_for_the_slug(
+    tmp_path, reference, researcher
+):
+    m.Court.objects.create(slug="other-court", name="Other Court", aliases="Twin Court")
+    m.Court.objects.create(slug="third-court", name="Third Court", aliases="Twin Court")
+    rows = [
+        person(court="Fictional Distrct Court"),
+        person("Testname Other Person", other_names="", court="Twin Court"),
+        person("Testname Third Person", other_names="", court="Nothing Like It"),
+    ]
+    result = check(write_csv(tmp_path / "near.csv", rows), researcher)
+    errors = [dict(row.errors)["court"] for row in result.rows]
+    assert "Did you mean “Fictional District Court” (fictional-court)?" in errors[0]
+    assert "more than one court: use its slug" in errors[1]
+    assert "Did you mean" not in errors[2]
+
+
+def test_charges_with_no_case_open_an_individual_proceeding(tmp_path, reference, researcher):
+    path = write_csv(tmp_path / "no-case.csv", [person(case="", articles="206.3.2, 213.1")])
+    assert check(path, researcher).rows[0].action == "create"
+    run(path, researcher)
+    case = m.Case.objects.get()
+    assert case.individual and case.name_en == "Proceedings against Testname Aysel Məmmədova"
+    charged = m.Charge.objects.filter(defendant__case=case)
+    assert sorted(charged.values_list("article__number", flat=True)) == ["206.3.2", "213.1"]
 
 
 @pytest.mark.parametrize(
