@@ -256,8 +256,10 @@ def _read_xlsx(content):
         book.close()
 
 
-def read_rows(content, filename=""):
-    """(header, [(row number, {column: text})]) from CSV or XLSX bytes; FileError if unreadable."""
+def read_rows(content, filename="", columns=None, required=None):
+    """(header, [(row number, {column: text})]) from CSV or XLSX bytes; FileError if unreadable.
+    `columns` and `required`: another import's columns (the timeline import's); by default the
+    arrest import's, whose header may also be an export's."""
     if len(content) > MAX_BYTES:
         raise FileError(
             _("The file is larger than %(mb)d MB: split it.") % {"mb": MAX_BYTES // 2**20}
@@ -276,8 +278,13 @@ def read_rows(content, filename=""):
             header = [c.casefold().strip().lstrip("\ufeff") for c in cells]
             while header and not header[-1]:
                 header.pop()
-            header = _from_export(header)
-            _check_header([c for c in header if c != IGNORED])
+            if columns is None:
+                header = _from_export(header)
+            _check_header(
+                [c for c in header if c != IGNORED],
+                columns or TEMPLATE_COLUMNS,
+                required or REQUIRED_COLUMNS,
+            )
             continue
         if not any(cells):
             continue
@@ -303,20 +310,20 @@ def _from_export(header):
     return [EXPORT_COLUMNS.get(c, IGNORED if c in DETAINEES.columns else c) for c in header]
 
 
-def _check_header(header):
-    unknown = [c for c in header if c not in TEMPLATE_COLUMNS]
+def _check_header(header, columns, required):
+    unknown = [c for c in header if c not in columns]
     if unknown:
         raise FileError(
             _("Unknown columns in row 1: %(columns)s. The columns are: %(known)s.")
             % {"columns": ", ".join(c[:40] or "(empty)" for c in unknown[:10]),
-               "known": ", ".join(TEMPLATE_COLUMNS)}
+               "known": ", ".join(columns)}
         )  # fmt: skip
     repeated = sorted({c for c in header if header.count(c) > 1})
     if repeated:
         raise FileError(
             _("Columns named twice in row 1: %(columns)s.") % {"columns": ", ".join(repeated)}
         )
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    missing = [c for c in required if c not in header]
     if missing:
         raise FileError(
             _("Missing columns in row 1: %(columns)s.") % {"columns": ", ".join(missing)}
@@ -520,7 +527,9 @@ def _lookup(row, ctx_map, column, label):
     return found
 
 
-def _check_row(row, ctx):
+def check_cells(row):
+    """Refuse what no cell may hold (NUL and control characters, an overlong value, cells past
+    the header); True when the row's cells are fit to read further. Shared by the imports."""
     values = row.values
     if values.get("__extra__"):
         row.error("—", _("This row has more cells than the header has columns."))
@@ -537,7 +546,12 @@ def _check_row(row, ctx):
                 column,
                 _("Too long: %(n)d characters, at most %(max)d.") % {"n": len(text), "max": limit},
             )
-    if row.errors:
+    return not row.errors
+
+
+def _check_row(row, ctx):
+    values = row.values
+    if not check_cells(row):
         return  # nothing further is meaningful on a hostile cell
     data = {"notes": values.get("notes", ""), "description": values.get("description", "")}
     data["name"] = values.get("name", "")

@@ -444,6 +444,11 @@ def approve_change(*, change, moderator):
         )
     _apply(detainee, change.data, moderator)
     _reason(detainee, f"change #{change.pk} by {change.author} approved by {moderator}")
+    # A case the change opened (a new name, an individual proceeding) is reviewed with it.
+    for case in Case.objects.filter(
+        memberships__detainee=detainee, state__in=[State.DRAFT, State.IN_REVIEW]
+    ):
+        publish(entry=case, moderator=moderator)
     change.state = PendingChange.State.APPROVED
     change.reviewer, change.reviewed_at = moderator, timezone.now()
     change.save()
@@ -463,6 +468,38 @@ def decide_change(*, change, moderator, state, comment):
     change.reviewer, change.reviewed_at = moderator, timezone.now()
     change.save()
     return change
+
+
+# --- A person without a detention, a case by name ---------------------------------------------
+
+
+@transaction.atomic
+def create_person(*, author, name, source_urls, other_names=(), reason=""):
+    """A draft person with no event yet (the timeline import adds them): sources and other
+    spellings, one creation record by `author` with `reason`."""
+    detainee = Detainee(name=name, created_by=author, state=State.DRAFT)
+    detainee._history_user = author
+    detainee._change_reason = (reason or "created")[:100]  # on the creation record itself
+    detainee.full_clean(exclude=["slug"])
+    detainee.save()
+    del detainee._change_reason
+    for other in dict.fromkeys(other_names):
+        DetaineeName.objects.create(detainee=detainee, name=other)
+    detainee.sources.set(sources_for(source_urls))
+    if other_names:
+        detainee.save()  # the search text, with the other spellings
+    return detainee
+
+
+def draft_case(*, author, name=None, individual_for=None):
+    """A new draft case by name, or `individual_for` a person's name an individual proceeding;
+    reviewed with the entries that name it."""
+    case = Case.individual_for(individual_for) if individual_for else Case(name=name)
+    case.created_by = author
+    case._history_user = author
+    case.full_clean(exclude=["slug"])
+    case.save()
+    return case
 
 
 # --- Purge ----------------------------------------------------------------------------------
