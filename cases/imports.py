@@ -52,7 +52,7 @@ from .models import (
     Precision,
     State,
 )
-from .text import name_tokens, query_tokens, search_key, term_keys
+from .text import name_tokens, query_tokens, search_key, term_keys, term_words
 
 TEMPLATE_COLUMNS = [
     "name", "other_names", "gender", "occupation", "organization", "role", "detained_on",
@@ -350,7 +350,7 @@ class _Terms:
     suggestion."""
 
     def __init__(self, queryset):
-        self.by_slug, self.by_key, self.names = {}, {}, {}
+        self.by_slug, self.by_key, self.names, self.words = {}, {}, {}, []
         for term in queryset:
             self.by_slug[term.slug.casefold()] = term
             for spelling in term.spellings():
@@ -358,21 +358,31 @@ class _Terms:
                     known = self.by_key.get(key)
                     self.by_key[key] = term if known in (None, term) else AMBIGUOUS
                     self.names.setdefault(key, term)
+                self.words.append((set(term_words(spelling)), term))
 
     def get(self, text):
-        """The term, AMBIGUOUS when two terms share the spelling, or None."""
+        """The term, AMBIGUOUS when two terms share the spelling, or None. A spelling that
+        leaves words out ("Khatai District Court" for "Khatai District Court of Baku") is the
+        one term whose name has all its words, if only one has."""
         found = self.by_slug.get(text.casefold().strip())
         if found is not None:
             return found
         for key in term_keys(text):
             if key in self.by_key:
                 return self.by_key[key]
+        words = set(term_words(text))
+        if len(words) >= 2:
+            wider = {id(term): term for known, term in self.words if words <= known}
+            if len(wider) == 1:
+                return next(iter(wider.values()))
+            if wider:
+                return AMBIGUOUS
         return None
 
     def suggestion(self, text):
-        """The term whose spelling is nearest to `text`, if one is near enough."""
+        """The term whose spelling is nearest to `text` (a typing slip), if one is that near."""
         for key in term_keys(text):
-            close = difflib.get_close_matches(key, self.names, n=1, cutoff=0.75)
+            close = difflib.get_close_matches(key, self.names, n=1, cutoff=0.85)
             if close:
                 return self.names[close[0]]
         return None

@@ -179,13 +179,18 @@ _TERM_STOPWORDS = {
 }
 
 
+def term_words(text):
+    """A vocabulary term's folded words, without the small ones."""
+    return [w for w in search_key(text).split() if w not in _TERM_STOPWORDS]
+
+
 def term_keys(text):
     """The keys a vocabulary term (a court, an organization, an occupation, a place of detention)
     is matched by in an import: its folded words without the small ones, run together as
     written and in sorted order, so that spacing and word order do not matter ("AbzasMedia" is
     "Abzas Media"; "Baku Grave Crimes Court" is "Baku Court on Grave Crimes"; "human rights
     defender" is "human-rights defender")."""
-    words = [w for w in search_key(text).split() if w not in _TERM_STOPWORDS]
+    words = term_words(text)
     return list(dict.fromkeys(["".join(words), "".join(sorted(words))])) if words else []
 
 

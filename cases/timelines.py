@@ -234,9 +234,9 @@ def _check_row(row, ctx):
     data["case"] = ctx.cases.get(case_text) or ctx.cases.get(case_text.casefold())
     data["new_case"] = case_text if case_text and data["case"] is None else ""
     data["articles"] = _articles(row, ctx, values.get("articles", ""))
-    if action and not data["articles"] and kind is None:
+    if action and not values.get("articles", "").strip() and kind is None:
         row.error("articles", _("A step of the charges needs the articles it concerns."))
-    if data["articles"] and action is None:
+    if values.get("articles", "").strip() and action is None:
         row.error("articles", _("Only a step of the charges, an indictment or a verdict has "
                                 "articles."))  # fmt: skip
     data["term"] = _term_length(row, values.get("term", ""), kind)

@@ -252,6 +252,7 @@ def test_the_same_person_twice_in_one_file_is_flagged(tmp_path, reference, resea
         ("occupation", "Human Rights Defender", "human-rights-defender"),  # a hyphen
         ("occupation", "правозащитник", "human-rights-defender"),  # its Russian name
         ("facility", "Fictional Detention Center", "fictional-centre"),  # an alias
+        ("court", "Fictional Court", "fictional-court"),  # words left out, one court has all
     ],
 )
 def test_vocabulary_is_found_in_any_of_its_spellings(
@@ -273,16 +274,23 @@ def test_a_near_miss_gets_a_suggestion_and_a_shared_spelling_asks_for_the_slug(
 ):
     m.Court.objects.create(slug="other-court", name="Other Court", aliases="Twin Court")
     m.Court.objects.create(slug="third-court", name="Third Court", aliases="Twin Court")
+    m.Court.objects.create(slug="fictional-appeal-court", name="Fictional Appeal Court of Baku")
     rows = [
         person(court="Fictional Distrct Court"),
         person("Testname Other Person", other_names="", court="Twin Court"),
         person("Testname Third Person", other_names="", court="Nothing Like It"),
+        # Two courts have every word of it: which one is not guessed.
+        person("Testname Fourth Person", other_names="", court="Fictional Court"),
+        # A court of another name is not offered for a shared "District Court".
+        person("Testname Fifth Person", other_names="", court="Narimanov District Court"),
     ]
     result = check(write_csv(tmp_path / "near.csv", rows), researcher)
     errors = [dict(row.errors)["court"] for row in result.rows]
     assert "Did you mean “Fictional District Court” (fictional-court)?" in errors[0]
     assert "more than one court: use its slug" in errors[1]
     assert "Did you mean" not in errors[2]
+    assert "more than one court: use its slug" in errors[3]
+    assert "Did you mean" not in errors[4]
 
 
 def test_charges_with_no_case_open_an_individual_proceeding(tmp_path, reference, researcher):
