@@ -1,4 +1,5 @@
-"""The staff workspace's spreadsheet import: upload, preview (a dry run), confirm.
+"""The staff workspace's spreadsheet imports, of arrests and of timelines: upload, preview (a
+dry run), confirm. One set of views serves both (`KINDS`).
 
 The uploaded file is kept between the preview and the confirmation in a temporary file, not in
 the session: a 5 MB file in a database-backed session would be read and decoded on every staff
@@ -23,11 +24,56 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from . import imports
+from . import imports, timelines
 
 staff_required = permission_required("cases.log_entries", raise_exception=True)
 SESSION_KEY = "cases_import"
 MAX_AGE = 24 * 60 * 60
+
+
+def _decisions(post):
+    """{row number: decision} from the preview's radio buttons (row-12=new, row-13=skip)."""
+    choices = (imports.Row.NEW_PERSON, imports.Row.SAME_PERSON)
+    return {
+        int(key[4:]): value
+        for key, value in post.items()
+        if key.startswith("row-") and key[4:].isdigit() and len(key) < 12 and value in choices
+    }
+
+
+# What differs between the two imports: their checks, columns, template and page names.
+KINDS = {
+    "arrests": {
+        "title": gettext_lazy("Import arrests from a spreadsheet"),
+        "check": lambda content, user, name: imports.check_file(content, user=user, filename=name),
+        "apply": lambda content, user, name, post: imports.apply(
+            content, user=user, filename=name, decisions=_decisions(post)
+        ),
+        "columns": imports.COLUMN_HELP,
+        "required": imports.REQUIRED_COLUMNS,
+        "template": imports.template_csv,
+        "filename": "arrests-template.csv",
+        "page": "cases:import",
+        "confirm": "cases:import-confirm",
+        "template_url": "cases:import-template",
+    },
+    "timeline": {
+        "title": gettext_lazy("Import timelines from a spreadsheet"),
+        "check": lambda content, user, name: timelines.check_file(
+            content, user=user, filename=name
+        )[0],
+        "apply": lambda content, user, name, post: timelines.apply(
+            content, user=user, filename=name
+        ),
+        "columns": timelines.COLUMN_HELP,
+        "required": timelines.REQUIRED,
+        "template": timelines.template_csv,
+        "filename": "timeline-template.csv",
+        "page": "cases:import-timeline",
+        "confirm": "cases:import-timeline-confirm",
+        "template_url": "cases:import-timeline-template",
+    },
+}
 
 
 class UploadForm(forms.Form):
@@ -58,25 +104,25 @@ def _expired(path):
         return True
 
 
-def _keep(request, content, filename):
+def _keep(request, content, filename, kind):
     directory = _upload_dir()
     for old in directory.glob("*.upload"):
         if _expired(old):
             old.unlink(missing_ok=True)
-    _forget(request)
+    _forget(request, kind)
     token = secrets.token_hex(16)
     descriptor = os.open(directory / f"{token}.upload", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as file:
         file.write(content)
-    request.session[SESSION_KEY] = {
+    request.session[f"{SESSION_KEY}_{kind}"] = {
         "token": token, "sha256": hashlib.sha256(content).hexdigest(), "filename": filename[:200],
     }  # fmt: skip
     return token
 
 
-def _kept(request):
+def _kept(request, kind):
     """(content, filename) of this user's uploaded file, or None when it is gone or altered."""
-    kept = request.session.get(SESSION_KEY)
+    kept = request.session.get(f"{SESSION_KEY}_{kind}")
     if not kept:
         return None
     try:
@@ -92,62 +138,48 @@ def _kept(request):
     return content, kept["filename"]
 
 
-def _forget(request):
-    kept = request.session.pop(SESSION_KEY, None)
+def _forget(request, kind):
+    kept = request.session.pop(f"{SESSION_KEY}_{kind}", None)
     if kept and "token" in kept:
         (_upload_dir() / f"{kept['token']}.upload").unlink(missing_ok=True)
 
 
-@login_required
-@staff_required
-def import_arrests(request):
+def _page(request, kind, form, result):
+    spec = KINDS[kind]
+    return render(
+        request,
+        "cases/staff/import.html",
+        {"form": form, "result": result, "columns": spec["columns"], "kind": kind,
+         "title": spec["title"], "required": ", ".join(spec["required"]),
+         "confirm_url": spec["confirm"], "template_url": spec["template_url"]},
+    )  # fmt: skip
+
+
+def _upload(request, kind):
     form = UploadForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         content = upload.read()
-        result = imports.check_file(content, user=request.user, filename=upload.name)
+        result = KINDS[kind]["check"](content, request.user, upload.name)
         if not result.file_errors:
-            _keep(request, content, upload.name)
-    return render(
-        request,
-        "cases/staff/import.html",
-        {"form": form, "result": result, "columns": imports.COLUMN_HELP},
-    )
+            _keep(request, content, upload.name, kind)
+    return _page(request, kind, form, result)
 
 
-def _decisions(post):
-    """{row number: decision} from the preview's radio buttons (row-12=new, row-13=skip)."""
-    choices = (imports.Row.NEW_PERSON, imports.Row.SAME_PERSON)
-    return {
-        int(key[4:]): value
-        for key, value in post.items()
-        if key.startswith("row-") and key[4:].isdigit() and len(key) < 12 and value in choices
-    }
-
-
-@require_POST
-@login_required
-@staff_required
-def import_confirm(request):
-    kept = _kept(request)
+def _confirm(request, kind):
+    spec = KINDS[kind]
+    kept = _kept(request, kind)
     if kept is None:
         messages.error(request, _("Upload the file again: the checked file is no longer here."))
-        return redirect("cases:import")
+        return redirect(spec["page"])
     content, filename = kept
     try:
-        result = imports.apply(
-            content, user=request.user, filename=filename,
-            decisions=_decisions(request.POST),
-        )  # fmt: skip
+        result = spec["apply"](content, request.user, filename, request.POST)
     except imports.ImportRefused as refused:
         messages.error(request, str(refused))
-        return render(
-            request,
-            "cases/staff/import.html",
-            {"form": UploadForm(), "result": refused.result, "columns": imports.COLUMN_HELP},
-        )
-    _forget(request)
+        return _page(request, kind, UploadForm(), refused.result)
+    _forget(request, kind)
     counts = result.summary()
     messages.success(
         request,
@@ -165,9 +197,46 @@ def import_confirm(request):
     return redirect("cases:workspace")
 
 
+def _template(kind):
+    spec = KINDS[kind]
+    response = HttpResponse(spec["template"](), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{spec["filename"]}"'
+    return response
+
+
+@login_required
+@staff_required
+def import_arrests(request):
+    return _upload(request, "arrests")
+
+
+@require_POST
+@login_required
+@staff_required
+def import_confirm(request):
+    return _confirm(request, "arrests")
+
+
 @login_required
 @staff_required
 def import_template(request):
-    response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="arrests-template.csv"'
-    return response
+    return _template("arrests")
+
+
+@login_required
+@staff_required
+def import_timeline(request):
+    return _upload(request, "timeline")
+
+
+@require_POST
+@login_required
+@staff_required
+def import_timeline_confirm(request):
+    return _confirm(request, "timeline")
+
+
+@login_required
+@staff_required
+def import_timeline_template(request):
+    return _template("timeline")

@@ -132,7 +132,8 @@ class Row:
 
     @property
     def name(self):
-        return self.values.get("name", "")
+        """Who the row is about: the arrest import's name, the timeline import's person."""
+        return self.values.get("name") or self.values.get("person", "")
 
 
 @dataclass

@@ -37,5 +37,16 @@ urlpatterns = [
     path("staff/import/", importing.import_arrests, name="import"),
     path("staff/import/confirm/", importing.import_confirm, name="import-confirm"),
     path("staff/import/template.csv", importing.import_template, name="import-template"),
+    path("staff/import/timeline/", importing.import_timeline, name="import-timeline"),
+    path(
+        "staff/import/timeline/confirm/",
+        importing.import_timeline_confirm,
+        name="import-timeline-confirm",
+    ),
+    path(
+        "staff/import/timeline/template.csv",
+        importing.import_timeline_template,
+        name="import-timeline-template",
+    ),
     path("staff/review/changes/<int:pk>/", workspace.review_change, name="review-change"),
 ]

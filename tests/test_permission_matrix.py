@@ -160,6 +160,9 @@ RULES = {
     "cases:import": (None, signed_in, None),
     "cases:import-template": (None, signed_in, None),
     "cases:import-confirm": (None, post_only, post_import_confirm),
+    "cases:import-timeline": (None, signed_in, None),
+    "cases:import-timeline-template": (None, signed_in, None),
+    "cases:import-timeline-confirm": (None, post_only, post_import_confirm),
 }
 
 

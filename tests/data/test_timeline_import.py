@@ -253,3 +253,35 @@ def test_the_template_and_the_command(tmp_path, researcher, reference, capsys):
     assert not m.Detainee.objects.exists()
     call_command("import_timeline", str(path), "--user", "researcher")
     assert m.Detainee.objects.get().events.count() == 3
+
+
+@pytest.mark.django_db
+def test_upload_preview_confirm_in_the_workspace(tmp_path, researcher, client_for, existing):
+    client = client_for(researcher)
+    page = client.get("/staff/import/timeline/")
+    assert page.status_code == 200 and "person" in page.text and "/staff/import/" in page.text
+    template = client.get("/staff/import/timeline/template.csv")
+    assert template["Content-Disposition"].endswith('"timeline-template.csv"')
+    path = write_csv(tmp_path / "timeline.csv", timeline_rows())
+    with path.open("rb") as f:
+        response = client.post("/staff/import/timeline/", {"file": f})
+    assert response.status_code == 200
+    assert AYNUR in response.text and "Import these rows" in response.text
+    assert "/staff/import/timeline/confirm/" in response.text
+    assert not m.Detainee.objects.filter(name=AYNUR).exists()
+    # The arrest import's confirmation does not take the timeline file.
+    assert client.post("/staff/import/confirm/")["Location"] == "/staff/import/"
+    assert not m.Detainee.objects.filter(name=AYNUR).exists()
+    response = client.post("/staff/import/timeline/confirm/")
+    assert response.status_code == 302 and response["Location"] == "/staff/"
+    assert m.Detainee.objects.get(name=AYNUR).events.count() == 5
+    assert m.PendingChange.objects.filter(detainee=existing).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_preview_names_each_error(tmp_path, researcher, client_for, reference):
+    path = write_csv(tmp_path / "bad.csv", [row(AYNUR, "arrested", "2024-04-29")])
+    with path.open("rb") as f:
+        response = client_for(researcher).post("/staff/import/timeline/", {"file": f})
+    assert "Row 2, column event: Unknown event “arrested”" in response.text
+    assert "Import these rows" not in response.text
