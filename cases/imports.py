@@ -510,8 +510,10 @@ def _parse_date(text):
     return date, precision
 
 
-def _lookup(row, ctx_map, column, label):
-    text = row.values.get(column, "")
+def lookup_term(row, ctx_map, column, label):
+    """The vocabulary term a row's cell names (`_Terms.get`), or None after an error on the row
+    (unknown, with the nearest term suggested; shared by two terms). Shared by the imports."""
+    text = row.values.get(column, "").strip()
     if not text:
         return None
     if "|" in text:
@@ -536,6 +538,34 @@ def _lookup(row, ctx_map, column, label):
             }  # fmt: skip
         row.error(column, message)
     return found
+
+
+def find_articles(row, articles, text):
+    """The articles a cell lists ("206.3.2, 213.1", or "CC 206.3.2" with the code's short name
+    as the export writes it), each once; an unknown or ambiguous one is an error on the row.
+    `articles`: {number: [LegalArticle]}. Shared by the imports."""
+    found_all = []
+    for entry in [n.strip() for n in re.split(r"[,|]", text) if n.strip()]:
+        code, _space, number = entry.rpartition(" ")
+        found = [
+            a for a in articles.get(number, [])
+            if not code or a.code.short_name.casefold() == code.strip().casefold()
+        ]  # fmt: skip
+        if not found:
+            row.error(
+                "articles",
+                _("Unknown article %(n)s. Ask an admin to add it to the legal code.")
+                % {"n": number[:30]},
+            )
+        elif len(found) > 1:
+            row.error(
+                "articles",
+                _("Article %(n)s exists in several codes: ask a moderator to record it.")
+                % {"n": number[:30]},
+            )
+        else:
+            found_all.append(found[0])
+    return list(dict.fromkeys(found_all))
 
 
 def check_cells(row):
@@ -583,10 +613,10 @@ def _check_row(row, ctx):
             _("Unknown gender “%(value)s”: use female, male, other or unknown.")
             % {"value": gender[:40]},
         )
-    data["occupation"] = _lookup(row, ctx.occupations, "occupation", _("occupation"))
-    data["organization"] = _lookup(row, ctx.organizations, "organization", _("organization"))
-    data["court"] = _lookup(row, ctx.courts, "court", _("court"))
-    data["facility"] = _lookup(row, ctx.facilities, "facility", _("place of detention"))
+    data["occupation"] = lookup_term(row, ctx.occupations, "occupation", _("occupation"))
+    data["organization"] = lookup_term(row, ctx.organizations, "organization", _("organization"))
+    data["court"] = lookup_term(row, ctx.courts, "court", _("court"))
+    data["facility"] = lookup_term(row, ctx.facilities, "facility", _("place of detention"))
     data["role"] = values.get("role", "")
     if data["role"] and not values.get("organization"):
         row.error("role", _("A role needs an organization."))
@@ -607,30 +637,7 @@ def _check_row(row, ctx):
             _("A case named “%(value)s” exists but you cannot add to it.")
             % {"value": case_text[:80]},
         )
-    numbers = [n.strip() for n in re.split(r"[,|]", values.get("articles", "")) if n.strip()]
-    data["articles"] = []
-    for number in numbers:
-        # "206.3.2", or "CC 206.3.2" with the code's short name as the export writes it.
-        code, _space, number = number.rpartition(" ")
-        found = [
-            a for a in ctx.articles.get(number, [])
-            if not code or a.code.short_name.casefold() == code.strip().casefold()
-        ]  # fmt: skip
-        if not found:
-            row.error(
-                "articles",
-                _("Unknown article %(n)s. Ask an admin to add it to the legal code.")
-                % {"n": number[:30]},
-            )
-        elif len(found) > 1:
-            row.error(
-                "articles",
-                _("Article %(n)s exists in several codes: ask a moderator to record it.")
-                % {"n": number[:30]},
-            )
-        else:
-            data["articles"].append(found[0])
-    data["articles"] = list(dict.fromkeys(data["articles"]))
+    data["articles"] = find_articles(row, ctx.articles, values.get("articles", ""))
     try:
         data["source_urls"] = SourceUrlsField().clean(
             "\n".join(values.get("source_urls", "").split("|"))

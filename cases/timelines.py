@@ -31,7 +31,6 @@ from . import services
 from .exports import csv_rows
 from .forms import SourceUrlsField
 from .imports import (
-    AMBIGUOUS,
     DATE_RE,
     FileError,
     ImportRefused,
@@ -39,6 +38,8 @@ from .imports import (
     Row,
     _Terms,
     check_cells,
+    find_articles,
+    lookup_term,
     read_rows,
 )
 from .models import (
@@ -228,12 +229,12 @@ def _check_row(row, ctx):
     if values.get("date") and date is None:
         row.error("date", _("Write the date as YYYY-MM-DD, YYYY-MM or YYYY."))
     data = {"kind": kind, "action": action, "date": date, "precision": precision}
-    data["court"] = _term(row, ctx.courts, "court", _("court"))
-    data["facility"] = _term(row, ctx.facilities, "facility", _("place of detention"))
+    data["court"] = lookup_term(row, ctx.courts, "court", _("court"))
+    data["facility"] = lookup_term(row, ctx.facilities, "facility", _("place of detention"))
     case_text = values.get("case", "").strip()
     data["case"] = ctx.cases.get(case_text) or ctx.cases.get(case_text.casefold())
     data["new_case"] = case_text if case_text and data["case"] is None else ""
-    data["articles"] = _articles(row, ctx, values.get("articles", ""))
+    data["articles"] = find_articles(row, ctx.articles, values.get("articles", ""))
     if action and not values.get("articles", "").strip() and kind is None:
         row.error("articles", _("A step of the charges needs the articles it concerns."))
     if values.get("articles", "").strip() and action is None:
@@ -255,47 +256,6 @@ def _check_row(row, ctx):
     person = ctx.person(row, values.get("person", "").strip()) if values.get("person") else None
     if person is not None and not row.errors:
         person.rows.append(row)
-
-
-def _term(row, terms, column, label):
-    text = row.values.get(column, "").strip()
-    if not text:
-        return None
-    found = terms.get(text)
-    if found is AMBIGUOUS:
-        row.error(column, _("“%(value)s” is the name of more than one %(what)s: use its slug.") % {
-            "what": label, "value": text[:80],
-        })  # fmt: skip
-        return None
-    if found is None:
-        message = _("Unknown %(what)s “%(value)s”: use a slug or name from the list.") % {
-            "what": label, "value": text[:80],
-        }  # fmt: skip
-        near = terms.suggestion(text)
-        if near is not None:
-            message += " " + _("Did you mean “%(name)s” (%(slug)s)?") % {
-                "name": near.name, "slug": near.slug,
-            }  # fmt: skip
-        row.error(column, message)
-    return found
-
-
-def _articles(row, ctx, text):
-    found = []
-    for number in [n.strip() for n in re.split(r"[,|]", text) if n.strip()]:
-        code, _sep, bare = number.rpartition(" ")
-        matches = [a for a in ctx.articles.get(bare, []) if not code or a.code.short_name == code]
-        if len(matches) == 1:
-            found.append(matches[0])
-        elif matches:
-            row.error("articles", _(
-                "Article %(n)s exists in several codes: write the code first (CC %(n)s)."
-            ) % {"n": bare[:30]})  # fmt: skip
-        else:
-            row.error("articles", _(
-                "Unknown article %(n)s. Ask an admin to add it to the legal code."
-            ) % {"n": number[:30]})  # fmt: skip
-    return list(dict.fromkeys(found))
 
 
 def _term_length(row, text, kind):

@@ -18,6 +18,21 @@ from django.core.management.base import BaseCommand, CommandError
 from cases import imports
 
 
+def importer_and_file(username, path):
+    """The importing staff user and the file's bytes, or a CommandError saying what is wrong.
+    Shared by the import commands."""
+    try:
+        importer = get_user_model().objects.get(username=username, is_active=True)
+    except get_user_model().DoesNotExist:
+        raise CommandError(f"No active user {username!r}.") from None
+    if not importer.has_perm("cases.log_entries"):
+        raise CommandError(f"{username} may not log entries.")
+    try:
+        return importer, Path(path).read_bytes()
+    except OSError as exc:
+        raise CommandError(f"Cannot read {path}: {exc.strerror}") from None
+
+
 class Progress:
     """A one-line progress bar on stderr, redrawn at most ten times a second."""
 
@@ -67,16 +82,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, path, user, dry_run, confirm_duplicates, skip_duplicates, **options):
-        try:
-            importer = get_user_model().objects.get(username=user, is_active=True)
-        except get_user_model().DoesNotExist:
-            raise CommandError(f"No active user {user!r}.") from None
-        if not importer.has_perm("cases.log_entries"):
-            raise CommandError(f"{user} may not log entries.")
-        try:
-            content = Path(path).read_bytes()
-        except OSError as exc:
-            raise CommandError(f"Cannot read {path}: {exc.strerror}") from None
+        importer, content = importer_and_file(user, path)
         started = time.monotonic()
         stderr = sys.stderr
         if dry_run:

@@ -9,12 +9,11 @@ written. Rows for a published person become one pending change per person.
 """
 
 import time
-from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from cases import imports, timelines
+from cases.management.commands.import_arrests import importer_and_file
 
 
 class Command(BaseCommand):
@@ -42,16 +41,7 @@ class Command(BaseCommand):
             return
         if not path or not user:
             raise CommandError("Give the file and --user (or --template, or --columns).")
-        try:
-            importer = get_user_model().objects.get(username=user, is_active=True)
-        except get_user_model().DoesNotExist:
-            raise CommandError(f"No active user {user!r}.") from None
-        if not importer.has_perm("cases.log_entries"):
-            raise CommandError(f"{user} may not log entries.")
-        try:
-            content = Path(path).read_bytes()
-        except OSError as exc:
-            raise CommandError(f"Cannot read {path}: {exc.strerror}") from None
+        importer, content = importer_and_file(user, path)
         started = time.monotonic()
         if dry_run:
             result, _people = timelines.check_file(content, user=importer, filename=path)
