@@ -284,12 +284,17 @@ def publish(*, entry, moderator):
         reason=f"published by {moderator}", review_comment="",
     )  # fmt: skip
     if isinstance(entry, Detainee):
-        # New cases logged with the arrest are reviewed with it.
-        for case in Case.objects.filter(
-            memberships__detainee=entry, state__in=[State.DRAFT, State.IN_REVIEW]
-        ):
-            publish(entry=case, moderator=moderator)
+        _publish_new_cases(entry, moderator)  # logged with the arrest: reviewed with it
     return entry
+
+
+def _publish_new_cases(detainee, moderator):
+    """Publish the unpublished cases a person is in: a case opened with an entry or a change
+    (a new name, an individual proceeding) is reviewed with it."""
+    for case in Case.objects.filter(
+        memberships__detainee=detainee, state__in=[State.DRAFT, State.IN_REVIEW]
+    ):
+        publish(entry=case, moderator=moderator)
 
 
 @transaction.atomic
@@ -444,11 +449,7 @@ def approve_change(*, change, moderator):
         )
     _apply(detainee, change.data, moderator)
     _reason(detainee, f"change #{change.pk} by {change.author} approved by {moderator}")
-    # A case the change opened (a new name, an individual proceeding) is reviewed with it.
-    for case in Case.objects.filter(
-        memberships__detainee=detainee, state__in=[State.DRAFT, State.IN_REVIEW]
-    ):
-        publish(entry=case, moderator=moderator)
+    _publish_new_cases(detainee, moderator)
     change.state = PendingChange.State.APPROVED
     change.reviewer, change.reviewed_at = moderator, timezone.now()
     change.save()
