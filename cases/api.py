@@ -292,7 +292,14 @@ LISTING_PARAMETERS = [
     ),
     OpenApiParameter(
         "article", str,
-        description=_("A legal article number such as 206.3.2; 206 also finds its sub-articles."),
+        description=_(
+            "A legal article number such as 206.3.2; 206 also finds its sub-articles. Charges "
+            "standing now: a dropped charge does not count unless dropped=yes."
+        ),
+    ),
+    OpenApiParameter(
+        "dropped", str, enum=["yes"],
+        description=_("yes: the article filter also finds charges since dropped or acquitted."),
     ),
     OpenApiParameter(
         "detained_from", OpenApiTypes.DATE,

@@ -110,6 +110,9 @@ class DetaineeFilter(filters.FilterSet):
             ARTICLE_NUMBER_RE, _("Write an article number like 206.3.2 or 193-1.3.1.")
         )],
     )  # fmt: skip
+    dropped = filters.ChoiceFilter(
+        label=_("Include dropped charges"), choices=[("yes", _("yes"))]
+    )
     gender = filters.ChoiceFilter(label=_("Gender"), choices=Gender.choices)
     detained_from = IsoDateFilter(label=_("Detained from"))
     detained_to = IsoDateFilter(label=_("Detained until"))
@@ -175,16 +178,20 @@ class DetaineeFilter(filters.FilterSet):
         return Q(Exists(self.memberships().in_case(case).filter(detainee=OuterRef("pk"))))
 
     def condition_article(self, number):
-        # Standing charges only (a dropped one no longer counts), in published cases.
-        charges = (
-            ChargeQuerySet(Charge)
-            .standing()
-            .filter(
-                defendant__in=self.memberships().filter(detainee=OuterRef(OuterRef("pk"))),
-                article__in=LegalArticle.objects.under(number),
-            )
+        # Standing charges only (a dropped one no longer counts) unless `dropped=yes` asks for
+        # every charge ever brought, in published cases.
+        charges = ChargeQuerySet(Charge)
+        if self.valid_data().get("dropped") != "yes":
+            charges = charges.standing()
+        charges = charges.filter(
+            defendant__in=self.memberships().filter(detainee=OuterRef(OuterRef("pk"))),
+            article__in=LegalArticle.objects.under(number),
         )
         return Q(Exists(charges))
+
+    def condition_dropped(self, value):
+        # Not a condition of its own: it widens the article filter (and its cache key).
+        return None
 
     def condition_gender(self, value):
         return Q(gender=value)
@@ -311,5 +318,7 @@ class DetaineeFilter(filters.FilterSet):
             elif hasattr(value, "pk"):
                 value = value.pk
             parts.append(f"{name}={value}")
+        if "article" in self.conditions() and data.get("dropped"):
+            parts.append(f"dropped={data['dropped']}")
         raw = "&".join(parts) + f"|{get_language()}"
         return hashlib.sha256(raw.encode()).hexdigest()

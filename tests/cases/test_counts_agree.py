@@ -107,7 +107,7 @@ def test_every_facet_count_is_what_its_link_returns(client, make_article, seed):
     bases = [
         {}, {"held_on": today}, {"gender": "male"}, {"occupation": "occupation-0"},
         {"case": "fictional-case-a"}, {"article": "206"}, {"status": "imprisoned"},
-        {"held_on": "2019-06-01", "article": "206.3"},
+        {"held_on": "2019-06-01", "article": "206.3"}, {"article": "206", "dropped": "yes"},
     ]  # fmt: skip
     checked = 0
     for base in bases:

@@ -314,3 +314,27 @@ def test_charges_and_split_offs_in_unpublished_cases_never_select_anyone(
     m.Charge.objects.create(defendant=membership, article=make_article("777.7"), action="brought")
     assert first_names(client.get("/detainees/?article=777.7")) == []
     assert first_names(client.get("/detainees/?case=fictional-other-case")) == ["Ceyhun"]
+
+
+def test_a_dropped_charge_counts_only_when_asked_for(client, world):
+    """`dropped=yes` widens the article filter to charges since dropped, in the listing, its
+    facet counts, the API and the export alike; without it a dropped charge does not count."""
+    membership = m.CaseDefendant.objects.get(detainee=world["ceyhun"])
+    m.Charge.objects.create(
+        defendant=membership, article=m.LegalArticle.objects.get(number="178.1"),
+        action="dropped",
+    )  # fmt: skip
+    assert first_names(client.get("/detainees/?article=178.1")) == []
+    assert first_names(client.get("/detainees/?article=178.1&dropped=yes")) == ["Ceyhun"]
+    assert facets(client, "article=178.1").get(("gender", "male"), 0) == 0
+    assert facets(client, "article=178.1&dropped=yes")[("gender", "male")] == 1
+    # The standing sub-article still counts without the option.
+    assert first_names(client.get("/detainees/?article=193-1")) == ["Ceyhun"]
+    api = client.get("/api/v1/detainees/?article=178.1&dropped=yes").json()
+    assert [row["slug"] for row in api["results"]] == [world["ceyhun"].slug]
+    assert client.get("/api/v1/detainees/?article=178.1").json()["results"] == []
+    export = client.get("/detainees/export.csv?article=178.1&dropped=yes")
+    rows = b"".join(export.streaming_content).decode().splitlines()
+    assert len(rows) == 2 and world["ceyhun"].slug in rows[1]
+    # The box stays ticked on the page it gives.
+    assert 'name="dropped" value="yes" checked' in client.get("/detainees/?dropped=yes").text
