@@ -226,6 +226,13 @@ class ConventionArticleAdmin(HistoryTranslationAdmin):
 class DetaineeNameInline(ShownOnly, admin.TabularInline):
     model = m.DetaineeName
     extra = 0
+    autocomplete_fields = ["sources"]
+
+
+class OccupationInline(ShownOnly, admin.TabularInline):
+    model = m.DetaineeOccupation
+    extra = 0
+    autocomplete_fields = ["occupation", "sources"]
 
 
 class AffiliationInline(ShownOnly, TranslationTabularInline):
@@ -267,19 +274,22 @@ class DetaineeAdmin(EntryAdmin):
     list_display = ["name", "state", "status", "in_custody_since", "updated_at"]
     list_filter = ["state", "status", "gender", "occupations", "is_synthetic"]
     search_fields = ["name"]
-    autocomplete_fields = ["occupations", "sources"]
+    autocomplete_fields = ["sources"]
     filter_horizontal = ["assignees"]
-    inlines = [DetaineeNameInline, AffiliationInline, MembershipInline, EventInline, ContactInline]
+    inlines = [
+        DetaineeNameInline, OccupationInline, AffiliationInline, MembershipInline, EventInline,
+        ContactInline,
+    ]  # fmt: skip
     fieldsets = [
         (None, {"fields": ["name", "slug", "state", ("gender", "born", "born_precision"),
-                           "occupations", "bio", "sources"]}),
+                           "bio", "sources"]}),
         (_("Derived from the timeline"), {"fields": [
             ("status", "status_since"), ("first_detained_on", "in_custody_since", "released_on"),
             "days_in_custody_display", "sentence_display"]}),
         (_("Staff only"), {"fields": ["internal_notes", "assignees", "review_comment",
                                       "retraction_reason"]}),
         (_("Record"), {"fields": [("version", "created_by", "created_at"),
-                                  ("published_at", "updated_at"), "seen_version"]}),
+                                  ("published_at", "updated_at", "saved_at"), "seen_version"]}),
     ]  # fmt: skip
 
     @admin.display(description=_("days in custody"))
@@ -338,7 +348,7 @@ class CaseAdmin(EntryAdmin):
         (_("Staff only"), {"fields": ["internal_notes", "assignees", "review_comment",
                                       "retraction_reason"]}),
         (_("Record"), {"fields": [("version", "created_by", "created_at"),
-                                  ("published_at", "updated_at"), "seen_version"]}),
+                                  ("published_at", "updated_at", "saved_at"), "seen_version"]}),
     ]  # fmt: skip
 
 

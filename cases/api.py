@@ -38,6 +38,7 @@ from .models import (
     Court,
     Detainee,
     DetaineeName,
+    DetaineeOccupation,
     EchrApplication,
     Event,
     ExecutionGroup,
@@ -203,6 +204,22 @@ class OtherNameSerializer(serializers.ModelSerializer):
         fields = ["name", "language", "script", "kind"]
 
 
+class SourcedNameSerializer(OtherNameSerializer):
+    sources = sources_field()
+
+    class Meta(OtherNameSerializer.Meta):
+        fields = [*OtherNameSerializer.Meta.fields, "sources"]
+
+
+class SourcedOccupationSerializer(serializers.ModelSerializer):
+    occupation = OccupationSerializer(read_only=True)
+    sources = sources_field()
+
+    class Meta:
+        model = DetaineeOccupation
+        fields = ["occupation", "sources"]
+
+
 class AffiliationSerializer(serializers.ModelSerializer):
     organization = OrganizationSerializer(read_only=True)
     sources = sources_field()
@@ -264,6 +281,11 @@ class DetaineeSerializer(serializers.ModelSerializer):
 
 
 class DetaineeDetailSerializer(DetaineeSerializer):
+    other_names = SourcedNameSerializer(many=True, read_only=True)
+    occupation_sources = SourcedOccupationSerializer(
+        source="occupation_rows", many=True, read_only=True,
+        help_text=_("Each occupation with the sources that give it."),
+    )  # fmt: skip
     affiliations = AffiliationSerializer(many=True, read_only=True)
     events = EventSerializer(many=True, read_only=True)
     charges = serializers.SerializerMethodField()
@@ -271,8 +293,8 @@ class DetaineeDetailSerializer(DetaineeSerializer):
 
     class Meta(DetaineeSerializer.Meta):
         fields = [
-            *DetaineeSerializer.Meta.fields, "born", "born_precision", "bio", "affiliations",
-            "events", "charges", "sources",
+            *DetaineeSerializer.Meta.fields, "occupation_sources", "born", "born_precision",
+            "bio", "affiliations", "events", "charges", "sources",
         ]  # fmt: skip
 
     @extend_schema_field(DetaineeChargeSerializer(many=True))
@@ -343,10 +365,10 @@ class DetaineeViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         detainees = Detainee.objects.published().prefetch_related(
-            "other_names", "occupations", "echr_applications", published_cases()
+            "occupations", "echr_applications", published_cases()
         )
         if self.action != "retrieve":
-            return detainees
+            return detainees.prefetch_related("other_names")
         charges = Charge.objects.select_related(
             "article__code", "requalified_from__code"
         ).prefetch_related(public_sources())
@@ -360,6 +382,15 @@ class DetaineeViewSet(viewsets.ReadOnlyModelViewSet):
             public_sources()
         )
         return detainees.prefetch_related(
+            Prefetch(
+                "other_names", queryset=DetaineeName.objects.prefetch_related(public_sources())
+            ),
+            Prefetch(
+                "occupation_rows",
+                queryset=DetaineeOccupation.objects.select_related("occupation").prefetch_related(
+                    public_sources()
+                ),
+            ),
             Prefetch(
                 "affiliations",
                 queryset=Affiliation.objects.select_related("organization").prefetch_related(

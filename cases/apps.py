@@ -47,6 +47,7 @@ class CasesConfig(AppConfig):
             m.Event: ["sources"],
             m.Charge: ["sources"],
             m.Affiliation: ["sources"],
+            m.DetaineeName: ["sources"],
             m.CaseDefendant: ["sources"],
             m.EchrApplication: ["applicants", "violations", "sources"],
             m.ExecutionGroup: ["sources"],
@@ -56,8 +57,8 @@ class CasesConfig(AppConfig):
         excluded = {
             m.Detainee: [
                 f.name for f in m.Detainee._meta.fields if not f.editable and f.name not in {
-                    "id", "version", "created_by", "created_at", "updated_at", "published_at",
-                    "is_synthetic",
+                    "id", "version", "created_by", "created_at", "saved_at", "updated_at",
+                    "published_at", "is_synthetic",
                 }
             ],
         }  # fmt: skip
@@ -72,4 +73,11 @@ class CasesConfig(AppConfig):
                 app="cases",
                 m2m_fields=m2m.get(model, []),
                 excluded_fields=excluded.get(model, []),
+                custom_model_name=_history_name,
             )
+
+
+def _history_name(name):
+    # The occupations' history kept its name (and table) when the plain many-to-many table
+    # became the model DetaineeOccupation, which carries sources.
+    return "HistoricalDetainee_occupations" if name == "DetaineeOccupation" else f"Historical{name}"

@@ -32,7 +32,8 @@ class BulkWriter:
         return objects
 
     def link(self, model, field_name, pairs):
-        """Many-to-many rows for `model.field_name`, from (instance, related instance) pairs."""
+        """Many-to-many rows for `model.field_name`, from (instance, related instance) pairs;
+        returns the through rows, with their primary keys (a through model may carry sources)."""
         field = model._meta.get_field(field_name)
         through = field.remote_field.through
         source, target = get_m2m_field_name(field), field.m2m_reverse_field_name()
@@ -42,6 +43,7 @@ class BulkWriter:
         ]
         through.objects.bulk_create(rows, batch_size=BATCH)
         self.links[model, field].extend(rows)
+        return rows
 
     def write_history(self):
         """One "+" record per created object, with the many-to-many rows it was created with."""

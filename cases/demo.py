@@ -21,6 +21,9 @@ D = datetime.date
 K = m.Event.Kind
 MONTH = m.Precision.MONTH
 YEAR = m.Precision.YEAR
+# When these facts were last checked against their sources and revised: the demo's
+# "Last updated" (the last approved change), not the day `make run` loaded it.
+REVISED = datetime.datetime(2026, 12, 1, 12, 0, tzinfo=datetime.UTC)
 
 # --- Sources, keyed here by a short name; in the database by URL ------------------------------
 
@@ -161,6 +164,36 @@ SOURCES = {
         "title": "",
         "publisher": "Caucasian Knot",
     },
+    "kavkaz_415852": {
+        "url": "https://www.kavkaz-uzel.eu/articles/415852",
+        "title": (
+            "Relatives reported a deterioration in the health of Anar Mammadli, a prisoner in "
+            "Azerbaijan"
+        ),
+        "publisher": "Caucasian Knot",
+        "language": "ru",
+        "published_on": D(2025, 9, 29),
+    },
+    "azadliq_trial": {
+        "url": "https://www.azadliq.org/a/anar-mammadli-anar-abdulla-mehkeme/33537288.html",
+        "title": "",
+        "publisher": "Radio Azadliq (RFE/RL)",
+        "language": "az",
+        "published_on": D(2025, 9, 22),
+    },
+    "voa_az": {
+        "url": "https://amerikaninsesi.org/a/7798555.html",
+        "title": ("Almaniyalı deputat: Anar Məmmədli və digər siyasi məhbuslar azad edilməlidir"),
+        "publisher": "Amerikanın Səsi (VOA)",
+        "language": "az",
+    },
+    "foto_info_az": {
+        "url": "http://foto.info.az/gundem/23064-anar-mmmdli-v-anar-abdullayevin-cinayt-isi-uzr-mhkm-hazirliq-iclasi-kecirilib.html",
+        "title": "",
+        "publisher": "foto.info.az",
+        "language": "az",
+        "published_on": D(2025, 5, 26),
+    },
     "ihr_show": {
         "url": "https://www.instituteforhumanrights.org/post/anar-mammadli-called-his-trial-a-political-show",
         "title": "",
@@ -238,6 +271,10 @@ ARTICLES = [
 
 # --- People -----------------------------------------------------------------------------------
 
+Script, Kind = m.DetaineeName.Script, m.DetaineeName.Kind
+LATIN, CYRILLIC = Script.LATIN, Script.CYRILLIC
+NATIVE, FULL, ALIAS, TRANSLITERATION = Kind.NATIVE, Kind.FULL, Kind.ALIAS, Kind.TRANSLITERATION
+
 DETAINEES = [
     {
         "slug": "anar-mammadli",
@@ -255,28 +292,17 @@ DETAINEES = [
             "june/) says he was detained, and remanded by the Nasimi District Court, on "
             "16 December 2013. The timeline uses 16 December 2013."
         ),
-        "occupations": ["human-rights-defender", "election-monitor"],
+        # Each occupation and other name with the sources that give it.
+        "occupations": {
+            "human-rights-defender": ["kavkaz_415852", "frontline"],
+            "election-monitor": ["voa_az", "oc_media"],
+        },
         "sources": ["bailii", "oc_media", "kavkaz_uzel"],
         "names": [
-            ("Anar Məmmədli", "az", m.DetaineeName.Script.LATIN, m.DetaineeName.Kind.NATIVE),
-            (
-                "Anar Asəf oğlu Məmmədli",
-                "az",
-                m.DetaineeName.Script.LATIN,
-                m.DetaineeName.Kind.FULL,
-            ),
-            (
-                "Anar Asaf oglu Mammadli",
-                "en",
-                m.DetaineeName.Script.LATIN,
-                m.DetaineeName.Kind.FULL,
-            ),
-            (
-                "Анар Мамедли",
-                "ru",
-                m.DetaineeName.Script.CYRILLIC,
-                m.DetaineeName.Kind.TRANSLITERATION,
-            ),
+            ("Anar Məmmədli", "az", LATIN, NATIVE, ["azadliq_trial", "voa_az"]),
+            ("Anar Asəf oğlu Məmmədli", "az", LATIN, FULL, ["bailii"]),
+            ("Anar Asaf oglu Mammadli", "en", LATIN, FULL, ["bailii"]),
+            ("Анар Мамедли", "ru", CYRILLIC, TRANSLITERATION, ["kavkaz_415852"]),
         ],
     },
     {
@@ -293,7 +319,7 @@ DETAINEES = [
             f"under Article 206.3.1 on 26 April 2024 ({AZ24SAAT_NEW_CHARGE_URL}). Not resolved: "
             "neither 206.3.2 nor 206.3.1 is recorded as a charge."
         ),
-        "occupations": ["journalist"],
+        "occupations": {"journalist": ["jam_aliyev", "irfs_meclis"]},
         "sources": ["turan_separated", "irfs_meclis"],
         "names": [],
     },
@@ -314,11 +340,9 @@ DETAINEES = [
             "the offences). Caucasian Knot (January 2026) says he has been charged in the Anar "
             "Mammadli case, without a date or articles."
         ),
-        "occupations": ["journalist"],
+        "occupations": {"journalist": ["kavkaz_uzel"]},
         "sources": ["caucasianknot", "kavkaz_uzel", "ihr"],
-        "names": [
-            ("Anar Abdullayev", "", m.DetaineeName.Script.LATIN, m.DetaineeName.Kind.ALIAS),
-        ],
+        "names": [("Anar Abdullayev", "", LATIN, ALIAS, ["ihr", "foto_info_az"])],
     },
 ]
 
@@ -925,20 +949,25 @@ class _Loader:
                     "bio_en": data["bio"],
                     "internal_notes": data["internal_notes"],
                     "state": m.State.PUBLISHED,
+                    "updated_at": REVISED,
                 },
-                m2m={
-                    "occupations": [occupations[s] for s in data["occupations"]],
-                    "sources": self.source_rows(data["sources"]),
-                },
+                m2m={"sources": self.source_rows(data["sources"])},
             )
             self.detainees[data["slug"]] = detainee
             if created:
                 self.refresh.add(detainee.pk)
-            for name, language, script, kind in data["names"]:
+            for slug, sources in data["occupations"].items():
+                self.get_or_create(
+                    m.DetaineeOccupation,
+                    {"detainee": detainee, "occupation": occupations[slug]},
+                    m2m={"sources": self.source_rows(sources)},
+                )
+            for name, language, script, kind, sources in data["names"]:
                 _, created = self.get_or_create(
                     m.DetaineeName,
                     {"detainee": detainee, "name": name},
                     {"language": language, "script": script, "kind": kind},
+                    m2m={"sources": self.source_rows(sources)},
                 )
                 if created:
                     self.refresh.add(detainee.pk)
@@ -972,6 +1001,7 @@ class _Loader:
                     "opened_on_precision": data.get("opened_on_precision", m.Precision.DAY),
                     "description_en": data["description"],
                     "state": m.State.PUBLISHED,
+                    "updated_at": REVISED,
                 },
                 m2m={"sources": self.source_rows(data["sources"])},
             )

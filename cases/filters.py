@@ -110,9 +110,7 @@ class DetaineeFilter(filters.FilterSet):
             ARTICLE_NUMBER_RE, _("Write an article number like 206.3.2 or 193-1.3.1.")
         )],
     )  # fmt: skip
-    dropped = filters.ChoiceFilter(
-        label=_("Include dropped charges"), choices=[("yes", _("yes"))]
-    )
+    dropped = filters.ChoiceFilter(label=_("Include dropped charges"), choices=[("yes", _("yes"))])
     gender = filters.ChoiceFilter(label=_("Gender"), choices=Gender.choices)
     detained_from = IsoDateFilter(label=_("Detained from"))
     detained_to = IsoDateFilter(label=_("Detained until"))

@@ -25,6 +25,7 @@ from .models import (
     DataVersion,
     Detainee,
     DetaineeName,
+    DetaineeOccupation,
     Event,
     PendingChange,
     Source,
@@ -41,8 +42,8 @@ EVENT_FIELDS = [
 ]  # fmt: skip
 # Restoring brings back what was written about the person, never the workflow's own state.
 NOT_RESTORED = {
-    "id", "version", "state", "created_by_id", "created_at", "updated_at", "published_at",
-    "retraction_reason", "review_comment", "is_synthetic",
+    "id", "version", "state", "created_by_id", "created_at", "saved_at", "updated_at",
+    "published_at", "retraction_reason", "review_comment", "is_synthetic",
 }  # fmt: skip
 DETAINEE_FIELDS = ["name", "gender", "born", "born_precision", "bio_en", "bio_az", "bio_ru"]
 
@@ -129,7 +130,7 @@ def log_arrests(*, author, rows, reason="", checked=False, new_cases=None):
         events.append(event)
     writer.create(detainees)
     writer.create(events)
-    writer.create([
+    names = writer.create([
         DetaineeName(detainee=d, name=name) for d in detainees for name in d.other_names_given
     ])  # fmt: skip
     CustodyPeriod.objects.bulk_create(
@@ -169,10 +170,16 @@ def log_arrests(*, author, rows, reason="", checked=False, new_cases=None):
     writer.link(Affiliation, "sources", with_sources(affiliations, by_detainee))
     writer.link(CaseDefendant, "sources", with_sources(memberships, by_detainee))
     writer.link(Charge, "sources", with_sources(charges, lambda c: by_detainee(c.defendant)))
-    writer.link(
+    writer.link(DetaineeName, "sources", with_sources(names, by_detainee))
+    occupations = writer.link(
         Detainee, "occupations",
         [(d, data["occupation"]) for d, data in zip(detainees, rows, strict=True)
          if data.get("occupation")],
+    )  # fmt: skip
+    urls_by_pk = {d.pk: urls[id(d)] for d in detainees}
+    writer.link(
+        DetaineeOccupation, "sources",
+        with_sources(occupations, lambda row: urls_by_pk[row.detainee_id]),
     )  # fmt: skip
     writer.write_history()
     DataVersion.bump()
@@ -249,6 +256,8 @@ def _transition(entry, *, allowed, to, refusal, reason, **fields):
     if entry.state not in allowed:
         raise ValidationError(refusal)
     entry.state = to
+    if to == State.PUBLISHED:
+        entry.mark_updated()
     for name, value in fields.items():
         setattr(entry, name, value)
     entry.save()
@@ -404,6 +413,8 @@ def _apply(detainee, data, user):
         _create_charge(detainee, charge, user)
     detainee._history_user = user
     detainee.full_clean(exclude=["slug"])
+    if detainee.state == State.PUBLISHED:
+        detainee.mark_updated()  # an approved change
     detainee.save()
     detainee.refresh_derived()
 
@@ -484,9 +495,10 @@ def create_person(*, author, name, source_urls, other_names=(), reason=""):
     detainee.full_clean(exclude=["slug"])
     detainee.save()
     del detainee._change_reason
+    sources = sources_for(source_urls)
+    detainee.sources.set(sources)
     for other in dict.fromkeys(other_names):
-        DetaineeName.objects.create(detainee=detainee, name=other)
-    detainee.sources.set(sources_for(source_urls))
+        DetaineeName.objects.create(detainee=detainee, name=other).sources.set(sources)
     if other_names:
         detainee.save()  # the search text, with the other spellings
     return detainee
@@ -537,6 +549,8 @@ def restore_version(*, entry, history_id, user):
         if name in NOT_RESTORED or name.startswith("history_") or not hasattr(locked, name):
             continue
         setattr(locked, name, getattr(record, name))
+    if locked.state == State.PUBLISHED:
+        locked.mark_updated()
     locked.save()
     _reason(locked, f"restored the version of {record.history_date:%Y-%m-%d %H:%M} by {user}")
     if isinstance(locked, Detainee):

@@ -33,6 +33,8 @@ from .models import (
     CustodyPeriod,
     DataVersion,
     Detainee,
+    DetaineeName,
+    DetaineeOccupation,
     EchrApplication,
     Event,
     ExecutionGroup,
@@ -257,8 +259,15 @@ def detainee_detail(request, slug):
         Detainee.objects.published()
         .with_local_name()
         .prefetch_related(
-            "other_names",
-            "occupations",
+            Prefetch(
+                "other_names", queryset=DetaineeName.objects.prefetch_related(_public_sources())
+            ),
+            Prefetch(
+                "occupation_rows",
+                queryset=DetaineeOccupation.objects.select_related("occupation").prefetch_related(
+                    _public_sources()
+                ),
+            ),
             Prefetch("sources", queryset=Source.objects.public(), to_attr="public_sources"),
         ),
         slug=slug,
@@ -292,7 +301,9 @@ def detainee_detail(request, slug):
         by_case.setdefault(row.case_id, []).append(row.detainee)
     for membership in memberships:
         membership.co_defendants = by_case.get(membership.case_id, [])
-    applications = detainee.echr_applications.select_related("group").prefetch_related("violations")
+    applications = detainee.echr_applications.select_related("group").prefetch_related(
+        "violations", _public_sources()
+    )
     affiliations = detainee.affiliations.select_related("organization").prefetch_related(
         _public_sources()
     )

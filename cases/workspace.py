@@ -91,7 +91,7 @@ def workspace(request):
     entries = (
         Detainee.objects.visible_to(user)
         .filter(Q(created_by=user) | Q(Exists(assigned)))
-        .order_by("-updated_at")
+        .order_by("-saved_at")
     )
     changes = PendingChange.objects.filter(author=user).select_related("detainee")[:50]
     queue = None
@@ -319,7 +319,7 @@ def review_queue(request):
         {
             "entries": Detainee.objects.filter(state=State.IN_REVIEW)
             .select_related("created_by")
-            .order_by("updated_at"),
+            .order_by("saved_at"),
             "changes": PendingChange.objects.filter(state=PendingChange.State.PENDING)
             .select_related("detainee", "author")
             .order_by("created_at"),

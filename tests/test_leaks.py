@@ -61,6 +61,12 @@ def world(db, make_detainee, make_event, make_case, make_article, make_source, r
                          confidential=True)  # fmt: skip
     visible.sources.add(secret)
     visible.events.get().sources.add(secret)
+    # On each fact that carries sources of its own: a spelling, an occupation, an application.
+    m.DetaineeName.objects.create(detainee=visible, name="Testname Other Spelling").sources.add(
+        secret, make_source(url="https://news.example.org/spelling", publisher="Spelling Daily")
+    )
+    m.DetaineeOccupation.objects.get(detainee=visible).sources.add(secret)
+    m.EchrApplication.objects.get(number="1234/20").sources.add(secret)
     m.Event.objects.filter(detainee=visible).update(internal_note="canary event note")
     m.PendingChange.objects.create(
         detainee=visible, author=researcher, base_version=visible.version,
@@ -131,6 +137,9 @@ def test_no_public_surface_shows_a_canary(client, world):
             body = body.replace(echoed, "")
         assert "canary" not in body.lower(), f"canary on {url}"
     assert "Testname Public Person" in seen["/detainees/"]
+    # The spelling's public source is cited beside it; the confidential one never is.
+    assert "Spelling Daily" in seen[f"/detainees/{world['visible'].slug}/"]
+    assert "news.example.org/spelling" in seen[f"/api/v1/detainees/{world['visible'].slug}/"]
 
 
 def _listing_count(text):

@@ -172,8 +172,20 @@ class Entry(models.Model):
         help_text=_("Staff only."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    saved_at = models.DateTimeField(
+        _("last saved"),
+        auto_now=True,
+        help_text=_("Staff only. Any save, a staff note or an assignment included."),
+    )
     updated_at = models.DateTimeField(
-        _("last updated"), auto_now=True, help_text=_("Public: shown as the page's last update.")
+        _("last updated"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Public: shown as the page's last update. When the public page last changed: its "
+            "publication or its last approved change (`mark_updated`)."
+        ),
     )
     published_at = models.DateTimeField(_("first published"), null=True, blank=True, editable=False)
     retraction_reason = models.TextField(
@@ -209,7 +221,13 @@ class Entry(models.Model):
             self.version += 1
         if self.state == State.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+            self.updated_at = self.updated_at or self.published_at
         super().save(*args, **kwargs)
+
+    def mark_updated(self):
+        """Stamp a change the public sees (a publication, an approved change, a restore), to be
+        saved with it: what the page calls "Last updated". Staff-only saves leave it alone."""
+        self.updated_at = timezone.now()
 
     @property
     def is_public(self):

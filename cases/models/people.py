@@ -129,7 +129,11 @@ class Detainee(Entry):
         _("birth date known to the"), max_length=5, choices=Precision, default=Precision.YEAR
     )
     occupations = models.ManyToManyField(
-        Occupation, verbose_name=_("occupations"), blank=True, related_name="detainees"
+        Occupation,
+        verbose_name=_("occupations"),
+        blank=True,
+        related_name="detainees",
+        through="DetaineeOccupation",
     )
     bio = models.TextField(_("biography"), blank=True, help_text=_("Public. A short biography."))
     sources = models.ManyToManyField(
@@ -375,6 +379,13 @@ class DetaineeName(models.Model):
     )
     script = models.CharField(_("script"), max_length=10, choices=Script, default=Script.LATIN)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.TRANSLITERATION)
+    sources = models.ManyToManyField(
+        Source,
+        verbose_name=_("sources"),
+        blank=True,
+        related_name="+",
+        help_text=_("Public unless confidential: where this spelling is written."),
+    )
 
     class Meta:
         ordering = ["detainee", "id"]
@@ -386,6 +397,36 @@ class DetaineeName(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class DetaineeOccupation(models.Model):
+    """A person's occupation, with the sources that say so (the table `Detainee.occupations`
+    always used: `detainee.occupations.add()` still works)."""
+
+    detainee = models.ForeignKey(
+        Detainee, verbose_name=_("detainee"), on_delete=models.CASCADE,
+        related_name="occupation_rows",
+    )  # fmt: skip
+    occupation = models.ForeignKey(
+        Occupation, verbose_name=_("occupation"), on_delete=models.CASCADE, related_name="+"
+    )
+    sources = models.ManyToManyField(
+        Source,
+        verbose_name=_("sources"),
+        blank=True,
+        related_name="+",
+        help_text=_("Public unless confidential: where this occupation is given."),
+    )
+
+    class Meta:
+        db_table = "cases_detainee_occupations"
+        ordering = ["detainee", "occupation__name"]
+        verbose_name = _("occupation of a person")
+        verbose_name_plural = _("occupations of people")
+        unique_together = [("detainee", "occupation")]
+
+    def __str__(self):
+        return str(self.occupation)
 
 
 class Affiliation(models.Model):

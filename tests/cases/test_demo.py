@@ -11,7 +11,7 @@ from django.core.management import call_command
 from cases import models as m
 from cases.demo import load_demo
 
-# CI places shared/ beside the repository, as it is here: a missing file fails the test.
+# The sourced facts, kept in the repository beside the code they feed.
 FACTS_FILE = Path(__file__).resolve().parents[2] / "docs" / "demo_facts.md"
 # The facts file cites this article as context/000_097097f577dcadfd.txt.
 CAUCASIAN_KNOT_ARTICLE = "https://www.kavkaz-uzel.eu/articles/420175"
@@ -94,6 +94,13 @@ def test_all_entries_are_published(demo):
     assert not m.Case.objects.exclude(state=m.State.PUBLISHED).exists()
 
 
+def test_last_updated_is_when_the_facts_were_revised_not_when_they_were_loaded(demo):
+    from cases.demo import REVISED
+
+    for model in (m.Detainee, m.Case):
+        assert set(model.objects.values_list("updated_at", flat=True)) == {REVISED}
+
+
 @pytest.mark.parametrize(
     "model",
     [
@@ -105,6 +112,8 @@ def test_all_entries_are_published(demo):
         m.Affiliation,
         m.EchrApplication,
         m.ExecutionGroup,
+        m.DetaineeName,
+        m.DetaineeOccupation,
     ],
 )
 def test_every_fact_cites_a_source(demo, model):

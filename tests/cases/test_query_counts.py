@@ -59,10 +59,11 @@ def test_listing_queries(client, crowd, django_assert_num_queries, query, expect
 
 
 # Every public page first reads the data version its cache is keyed by (one query), then, on a
-# cache miss: the detainee, its other names, occupations, public sources; events, their sources;
-# case memberships, their charges, the charges' sources; co-defendants; ECHR applications,
-# their violations; affiliations, their sources.
-DETAIL_QUERIES = 15
+# cache miss: the detainee, its other names (their sources: none here), occupations, their
+# sources, the detainee's public sources; events, their sources; case memberships, their charges,
+# the charges' sources; co-defendants; ECHR applications, their violations, their sources;
+# affiliations, their sources.
+DETAIL_QUERIES = 17
 
 
 @pytest.mark.parametrize("index", [0, 29])

@@ -669,3 +669,35 @@ def test_the_reset_link_uses_site_url_whatever_the_host(client, researcher, mail
     )
     assert "https://tracker.example.org/accounts/reset/" in mailoutbox[0].body
     assert "6666" not in mailoutbox[0].body
+
+
+@pytest.mark.django_db
+def test_last_updated_is_the_last_publication_or_approved_change(
+    client, client_for, researcher, moderator, published
+):
+    """A staff-only save (a note, an assignment) or a change still waiting leaves the public
+    "Last updated" alone; approving a change moves it."""
+    published_on = published.updated_at
+    assert abs(published_on - published.published_at) < datetime.timedelta(seconds=5)
+    earlier = published_on - datetime.timedelta(days=30)
+    m.Detainee.objects.filter(pk=published.pk).update(updated_at=earlier)
+
+    published.refresh_from_db()
+    published.internal_notes = "A staff-only note."
+    published.save()
+    published.assignees.add(researcher)
+    client_for(researcher).post(
+        f"/staff/detainees/{published.pk}/events/add/", event_form(published)
+    )
+    published.refresh_from_db()
+    assert published.updated_at == earlier and published.saved_at > earlier
+    page = client.get(f"/detainees/{published.slug}/").text
+    assert f'datetime="{earlier.isoformat()}"' in page
+
+    change = m.PendingChange.objects.get()
+    client_for(moderator).post(f"/staff/review/changes/{change.pk}/", {"action": "approve"})
+    published.refresh_from_db()
+    assert published.updated_at > published_on
+    # The listing sorted by last update, the API and the export say the same.
+    api = client.get(f"/api/v1/detainees/{published.slug}/").json()
+    assert api["updated_at"].startswith(published.updated_at.date().isoformat())

@@ -92,6 +92,9 @@ def test_a_good_file_creates_drafts_with_sources_and_charges(
     assert aysel.state == m.State.DRAFT and aysel.created_by == researcher
     assert list(aysel.other_names.values_list("name", flat=True)) == ["Тестнаме Айсель Мамедова"]
     assert aysel.sources.get().url == SOURCE
+    # The row's sources are the sources of each fact it gives: a spelling, an occupation.
+    assert [s.url for s in aysel.other_names.get().sources.all()] == [SOURCE]
+    assert [s.url for s in aysel.occupation_rows.get().sources.all()] == [SOURCE]
     assert aysel.internal_notes == "Staff only: lawyer informed."
     assert aysel.affiliations.get().role == "editor"
     event = aysel.events.get()
@@ -502,6 +505,8 @@ def test_each_imported_object_has_one_creation_record_with_its_links(
     )  # fmt: skip
     assert [s.source.url for s in record.sources.all()] == [SOURCE]
     assert [o.occupation.slug for o in record.occupations.all()] == ["journalist"]
+    (name_record,) = rauf.other_names.get().history.all()
+    assert [s.source.url for s in name_record.sources.all()] == [SOURCE]
     event = rauf.events.get()
     assert event.history.count() == 1 and event.history.get().history_user == researcher
     charges = m.Charge.objects.filter(defendant__detainee=rauf)

@@ -371,6 +371,7 @@ class Generator:
                 state=state,
                 is_synthetic=True,
                 published_at=self.now if state != m.State.DRAFT else None,
+                updated_at=self.now if state != m.State.DRAFT else None,
                 retraction_reason="Synthetic retraction." if state == m.State.RETRACTED else "",
             )
             case.parent_index = parent
@@ -445,6 +446,7 @@ class Generator:
             state=state,
             is_synthetic=True,
             published_at=self.now if state != m.State.DRAFT else None,
+            updated_at=self.now if state != m.State.DRAFT else None,
             retraction_reason="Synthetic retraction." if state == m.State.RETRACTED else "",
             **derived.detainee_fields(),
         )
