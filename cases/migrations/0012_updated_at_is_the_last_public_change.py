@@ -54,8 +54,8 @@ class Migration(migrations.Migration):
                     editable=False,
                     null=True,
                     help_text=(
-                        "Public: shown as the page's last update. When the public page last "
-                        "changed: its publication or its last approved change (`mark_updated`)."
+                        "Public: shown as the page's last update: its publication or its last "
+                        "approved change."
                     ),
                     verbose_name="last updated",
                 ),

@@ -183,8 +183,7 @@ class Entry(models.Model):
         blank=True,
         editable=False,
         help_text=_(
-            "Public: shown as the page's last update. When the public page last changed: its "
-            "publication or its last approved change (`mark_updated`)."
+            "Public: shown as the page's last update: its publication or its last approved change."
         ),
     )
     published_at = models.DateTimeField(_("first published"), null=True, blank=True, editable=False)
