@@ -157,6 +157,7 @@ def _flatten(fields):
 @admin.register(m.Occupation)
 class OccupationAdmin(HistoryTranslationAdmin):
     list_display = ["name", "slug"]
+    list_filter = ["approved"]
     search_fields = ["name", "slug", "aliases"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -164,6 +165,7 @@ class OccupationAdmin(HistoryTranslationAdmin):
 @admin.register(m.Organization)
 class OrganizationAdmin(HistoryTranslationAdmin):
     list_display = ["name", "abbreviation", "website"]
+    list_filter = ["approved"]
     search_fields = ["name", "abbreviation", "slug", "aliases"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -171,6 +173,7 @@ class OrganizationAdmin(HistoryTranslationAdmin):
 @admin.register(m.Court)
 class CourtAdmin(HistoryTranslationAdmin):
     list_display = ["name", "slug"]
+    list_filter = ["approved"]
     search_fields = ["name", "slug", "aliases"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -178,7 +181,7 @@ class CourtAdmin(HistoryTranslationAdmin):
 @admin.register(m.Facility)
 class FacilityAdmin(HistoryTranslationAdmin):
     list_display = ["name", "kind", "location"]
-    list_filter = ["kind"]
+    list_filter = ["kind", "approved"]
     search_fields = ["name", "location", "slug", "aliases"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -192,8 +195,8 @@ class LegalCodeAdmin(HistoryTranslationAdmin):
 
 @admin.register(m.LegalArticle)
 class LegalArticleAdmin(HistoryTranslationAdmin):
-    list_display = ["number", "title", "code", "parent"]
-    list_filter = ["code"]
+    list_display = ["number", "title", "code", "parent", "approved"]
+    list_filter = ["code", "approved"]
     list_select_related = ["code", "parent__code"]
     search_fields = ["number", "title"]
     readonly_fields = ["parent"]

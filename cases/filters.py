@@ -91,12 +91,14 @@ class DetaineeFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(label=_("Status"), choices=Status.choices)
     occupation = _slug_parameter(_("Occupation slug, e.g. journalist; repeat for several."))(
         filters.ModelMultipleChoiceFilter(
-            label=_("Occupation"), queryset=Occupation.objects.all(), to_field_name="slug",
+            label=_("Occupation"), queryset=Occupation.objects.filter(approved=True),
+            to_field_name="slug",
         )
     )  # fmt: skip
     organization = _slug_parameter(_("Organization slug."))(
         filters.ModelChoiceFilter(
-            label=_("Organization"), queryset=Organization.objects.all(), to_field_name="slug",
+            label=_("Organization"), queryset=Organization.objects.filter(approved=True),
+            to_field_name="slug",
         )
     )  # fmt: skip
     case = _slug_parameter(_("Case slug; includes the cases split off from it."))(

@@ -45,9 +45,11 @@ def _decisions(post):
 KINDS = {
     "arrests": {
         "title": gettext_lazy("Import arrests from a spreadsheet"),
-        "check": lambda content, user, name: imports.check_file(content, user=user, filename=name),
-        "apply": lambda content, user, name, post: imports.apply(
-            content, user=user, filename=name, decisions=_decisions(post)
+        "check": lambda content, user, name, propose: imports.check_file(
+            content, user=user, filename=name, propose=propose
+        ),
+        "apply": lambda content, user, name, post, propose: imports.apply(
+            content, user=user, filename=name, decisions=_decisions(post), propose=propose
         ),
         "columns": imports.COLUMN_HELP,
         "required": imports.REQUIRED_COLUMNS,
@@ -59,11 +61,11 @@ KINDS = {
     },
     "timeline": {
         "title": gettext_lazy("Import timelines from a spreadsheet"),
-        "check": lambda content, user, name: timelines.check_file(
-            content, user=user, filename=name
+        "check": lambda content, user, name, propose: timelines.check_file(
+            content, user=user, filename=name, propose=propose
         )[0],
-        "apply": lambda content, user, name, post: timelines.apply(
-            content, user=user, filename=name
+        "apply": lambda content, user, name, post, propose: timelines.apply(
+            content, user=user, filename=name, propose=propose
         ),
         "columns": timelines.COLUMN_HELP,
         "required": timelines.REQUIRED,
@@ -80,6 +82,15 @@ class UploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Spreadsheet (CSV in UTF-8, or XLSX)"),
         help_text=gettext_lazy("At most 5 MB and 10,000 rows."),
+    )
+    propose = forms.BooleanField(
+        label=gettext_lazy("Propose new vocabulary"),
+        required=False,
+        help_text=gettext_lazy(
+            "A court, place of detention, organization, occupation or article the product does "
+            "not know, and no known name nearly matches, is added unapproved instead of refusing "
+            "the row; a moderator approves it when publishing the entry that uses it."
+        ),
     )
 
     def clean_file(self):
@@ -104,7 +115,7 @@ def _expired(path):
         return True
 
 
-def _keep(request, content, filename, kind):
+def _keep(request, content, filename, kind, propose=False):
     directory = _upload_dir()
     for old in directory.glob("*.upload"):
         if _expired(old):
@@ -116,12 +127,14 @@ def _keep(request, content, filename, kind):
         file.write(content)
     request.session[f"{SESSION_KEY}_{kind}"] = {
         "token": token, "sha256": hashlib.sha256(content).hexdigest(), "filename": filename[:200],
+        "propose": bool(propose),
     }  # fmt: skip
     return token
 
 
 def _kept(request, kind):
-    """(content, filename) of this user's uploaded file, or None when it is gone or altered."""
+    """(content, filename, propose) of this user's uploaded file and whether its dry run
+    proposed new vocabulary, or None when it is gone or altered."""
     kept = request.session.get(f"{SESSION_KEY}_{kind}")
     if not kept:
         return None
@@ -135,7 +148,7 @@ def _kept(request, kind):
         return None
     if hashlib.sha256(content).hexdigest() != kept.get("sha256"):
         return None
-    return content, kept["filename"]
+    return content, kept["filename"], bool(kept.get("propose"))
 
 
 def _forget(request, kind):
@@ -161,9 +174,10 @@ def _upload(request, kind):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         content = upload.read()
-        result = KINDS[kind]["check"](content, request.user, upload.name)
+        propose = form.cleaned_data["propose"]
+        result = KINDS[kind]["check"](content, request.user, upload.name, propose)
         if not result.file_errors:
-            _keep(request, content, upload.name, kind)
+            _keep(request, content, upload.name, kind, propose)
     return _page(request, kind, form, result)
 
 
@@ -173,9 +187,9 @@ def _confirm(request, kind):
     if kept is None:
         messages.error(request, _("Upload the file again: the checked file is no longer here."))
         return redirect(spec["page"])
-    content, filename = kept
+    content, filename, propose = kept
     try:
-        result = spec["apply"](content, request.user, filename, request.POST)
+        result = spec["apply"](content, request.user, filename, request.POST, propose)
     except imports.ImportRefused as refused:
         messages.error(request, str(refused))
         return _page(request, kind, UploadForm(), refused.result)

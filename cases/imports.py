@@ -37,6 +37,7 @@ from . import services
 from .exports import DETAINEES, FORMULA_STARTS, csv_rows
 from .forms import SourceUrlsField
 from .models import (
+    ARTICLE_NUMBER_RE,
     Case,
     CaseDefendant,
     Charge,
@@ -46,6 +47,7 @@ from .models import (
     Facility,
     Gender,
     LegalArticle,
+    LegalCode,
     Occupation,
     Organization,
     PendingChange,
@@ -137,9 +139,50 @@ class Row:
 
 
 @dataclass
+class Proposals:
+    """New vocabulary a file proposes, when its importer asks for it (`propose`): a name no term
+    has, nor nearly has (a near miss stays an error with its suggestion, so that no duplicate
+    term is made of a typing slip). `apply` has `services.propose_terms` write them, unapproved,
+    before the rows; a moderator approves them with the entries that use them."""
+
+    terms: dict = field(default_factory=dict)  # (model, folded name) -> name as written
+    articles: dict = field(default_factory=dict)  # (code, number) -> number
+
+    def add_term(self, model, text):
+        keys = term_keys(text)
+        self.terms.setdefault((model, keys[0] if keys else text.casefold()), text.strip())
+
+    def add_article(self, code, number):
+        self.articles.setdefault((code, number), number)
+
+    def codes_named(self, short_name=""):
+        """The legal codes with this short name, or all of them (read once per file)."""
+        if not hasattr(self, "_codes"):
+            self._codes = list(LegalCode.objects.all())
+        name = short_name.strip().casefold()
+        return [c for c in self._codes if not name or c.short_name.casefold() == name]
+
+    def __bool__(self):
+        return bool(self.terms or self.articles)
+
+    def lines(self):
+        """Each proposal in plain words, for the dry run's summary."""
+        lines = [
+            _("New %(what)s “%(name)s”") % {"what": model._meta.verbose_name, "name": name}
+            for (model, _key), name in self.terms.items()
+        ]
+        lines += [
+            _("New article %(code)s %(number)s") % {"code": code.short_name, "number": number}
+            for (code, number) in self.articles
+        ]
+        return lines
+
+
+@dataclass
 class Result:
     rows: list
     file_errors: list = field(default_factory=list)
+    proposals: Proposals = field(default_factory=Proposals)
 
     def count(self, action):
         return sum(1 for r in self.rows if r.action == action)
@@ -177,6 +220,7 @@ class Result:
                 lines.append(_("Row %(row)d: possible duplicate of %(who)s") % {
                     "row": row.number, "who": "; ".join(label for label, _url in row.duplicates),
                 })  # fmt: skip
+        lines += [_("Proposed: %(term)s") % {"term": line} for line in self.proposals.lines()]
         return lines
 
 
@@ -351,6 +395,7 @@ class _Terms:
     suggestion."""
 
     def __init__(self, queryset):
+        self.model = queryset.model
         self.by_slug, self.by_key, self.names, self.words = {}, {}, {}, []
         for term in queryset:
             self.by_slug[term.slug.casefold()] = term
@@ -392,10 +437,10 @@ class _Terms:
 class _Context:
     """Everything a row is checked against, read once per file (10,000 rows, few queries)."""
 
-    def __init__(self, user):
+    def __init__(self, user, proposals=None):
         from .workspace import _cases_for
 
-        self.user = user
+        self.user, self.proposals = user, proposals
         self.occupations = _Terms(Occupation.objects.all())
         self.organizations = _Terms(Organization.objects.all())
         self.courts = _Terms(Court.objects.all())
@@ -510,9 +555,10 @@ def _parse_date(text):
     return date, precision
 
 
-def lookup_term(row, ctx_map, column, label):
+def lookup_term(row, ctx_map, column, label, proposals=None):
     """The vocabulary term a row's cell names (`_Terms.get`), or None after an error on the row
-    (unknown, with the nearest term suggested; shared by two terms). Shared by the imports."""
+    (unknown, with the nearest term suggested; shared by two terms) or, with `proposals`, after
+    proposing a term no spelling nearly matches. Shared by the imports."""
     text = row.values.get(column, "").strip()
     if not text:
         return None
@@ -532,6 +578,13 @@ def lookup_term(row, ctx_map, column, label):
             "what": label, "value": text[:80],
         }  # fmt: skip
         near = ctx_map.suggestion(text)
+        if near is None and proposals is not None:
+            proposals.add_term(ctx_map.model, text)
+            row.details.append(
+                _("New %(what)s “%(value)s” proposed: a moderator approves it with the entry.")
+                % {"what": label, "value": text[:80]}
+            )
+            return None
         if near is not None:
             message += " " + _("Did you mean “%(name)s” (%(slug)s)?") % {
                 "name": near.name, "slug": near.slug,
@@ -540,10 +593,11 @@ def lookup_term(row, ctx_map, column, label):
     return found
 
 
-def find_articles(row, articles, text):
+def find_articles(row, articles, text, proposals=None):
     """The articles a cell lists ("206.3.2, 213.1", or "CC 206.3.2" with the code's short name
-    as the export writes it), each once; an unknown or ambiguous one is an error on the row.
-    `articles`: {number: [LegalArticle]}. Shared by the imports."""
+    as the export writes it), each once; an unknown or ambiguous one is an error on the row
+    unless, with `proposals`, it can be proposed (a well-formed number in the code named, or in
+    the only code there is). `articles`: {number: [LegalArticle]}. Shared by the imports."""
     found_all = []
     for entry in [n.strip() for n in re.split(r"[,|]", text) if n.strip()]:
         code, _space, number = entry.rpartition(" ")
@@ -551,6 +605,15 @@ def find_articles(row, articles, text):
             a for a in articles.get(number, [])
             if not code or a.code.short_name.casefold() == code.strip().casefold()
         ]  # fmt: skip
+        if not found and proposals is not None and re.match(ARTICLE_NUMBER_RE, number):
+            codes = proposals.codes_named(code)
+            if len(codes) == 1:
+                proposals.add_article(codes[0], number)
+                row.details.append(
+                    _("New article %(code)s %(n)s proposed: a moderator approves it with the "
+                      "entry.") % {"code": codes[0].short_name, "n": number}
+                )  # fmt: skip
+                continue
         if not found:
             row.error(
                 "articles",
@@ -613,10 +676,15 @@ def _check_row(row, ctx):
             _("Unknown gender “%(value)s”: use female, male, other or unknown.")
             % {"value": gender[:40]},
         )
-    data["occupation"] = lookup_term(row, ctx.occupations, "occupation", _("occupation"))
-    data["organization"] = lookup_term(row, ctx.organizations, "organization", _("organization"))
-    data["court"] = lookup_term(row, ctx.courts, "court", _("court"))
-    data["facility"] = lookup_term(row, ctx.facilities, "facility", _("place of detention"))
+    proposals = ctx.proposals
+    data["occupation"] = lookup_term(row, ctx.occupations, "occupation", _("occupation"), proposals)
+    data["organization"] = lookup_term(
+        row, ctx.organizations, "organization", _("organization"), proposals
+    )
+    data["court"] = lookup_term(row, ctx.courts, "court", _("court"), proposals)
+    data["facility"] = lookup_term(
+        row, ctx.facilities, "facility", _("place of detention"), proposals
+    )
     data["role"] = values.get("role", "")
     if data["role"] and not values.get("organization"):
         row.error("role", _("A role needs an organization."))
@@ -637,7 +705,7 @@ def _check_row(row, ctx):
             _("A case named “%(value)s” exists but you cannot add to it.")
             % {"value": case_text[:80]},
         )
-    data["articles"] = find_articles(row, ctx.articles, values.get("articles", ""))
+    data["articles"] = find_articles(row, ctx.articles, values.get("articles", ""), proposals)
     try:
         data["source_urls"] = SourceUrlsField().clean(
             "\n".join(values.get("source_urls", "").split("|"))
@@ -748,13 +816,15 @@ def _check_duplicates(row, ctx):
         row.action = Row.DUPLICATE
 
 
-def check_file(content, *, user, filename="", progress=None):
-    """The dry run: every row checked and classified; nothing is written."""
+def check_file(content, *, user, filename="", progress=None, propose=False):
+    """The dry run: every row checked and classified; nothing is written. With `propose`, an
+    unknown term no known one nearly matches is proposed (`Proposals`) instead of refused."""
     try:
         _header, records = read_rows(content, filename)
     except FileError as exc:
         return Result(rows=[], file_errors=[str(exc)])
-    ctx = _Context(user)
+    proposals = Proposals() if propose else None
+    ctx = _Context(user, proposals)
     rows = []
     for done, (number, values) in enumerate(records, start=1):
         row = Row(number=number, values=values)
@@ -766,7 +836,7 @@ def check_file(content, *, user, filename="", progress=None):
             progress(done, len(records))
     if not rows:
         return Result(rows=[], file_errors=[_("The file has a header but no rows.")])
-    return Result(rows=rows)
+    return Result(rows=rows, proposals=proposals or Proposals())
 
 
 class ImportRefused(Exception):
@@ -775,16 +845,26 @@ class ImportRefused(Exception):
         self.result = result
 
 
-def apply(content, *, user, filename="", confirm_duplicates=False, decisions=None, progress=None):
+def apply(
+    content, *, user, filename="", confirm_duplicates=False, decisions=None, progress=None,
+    propose=False,
+):  # fmt: skip
     """Check the file again and write it, all or nothing; raises ImportRefused on any problem.
 
     Each possible duplicate needs a decision: `decisions` maps its row number to
     Row.NEW_PERSON (import it as another person) or Row.SAME_PERSON (skip the row);
-    `confirm_duplicates` decides "another person" for all of them.
+    `confirm_duplicates` decides "another person" for all of them. With `propose`, the new
+    vocabulary the file proposes is written first (unapproved), and the file checked again
+    against it.
     """
     try:
         with transaction.atomic():
-            result = check_file(content, user=user, filename=filename)
+            result = with_proposed_terms(
+                lambda propose: check_file(
+                    content, user=user, filename=filename, propose=propose
+                ),
+                user=user, propose=propose,
+            )  # fmt: skip
             if result.has_errors:
                 raise ImportRefused(result, _("Nothing was imported: the file has errors."))
             _decide_duplicates(result, confirm_duplicates, {} if decisions is None else decisions)
@@ -796,6 +876,19 @@ def apply(content, *, user, filename="", confirm_duplicates=False, decisions=Non
             _("Nothing was imported: the database refused the data (%(rule)s).")
             % {"rule": str(exc).splitlines()[0][:200]},
         ) from None
+    return result
+
+
+def with_proposed_terms(check, *, user, propose):
+    """`check(propose)`'s result, after writing what it proposes (`services.propose_terms`) and
+    checking again, so that the rows find the new terms as any other (shared by the imports;
+    inside the caller's transaction: refused rows leave no term behind)."""
+    result = check(propose)
+    if propose and result.proposals and not result.has_errors:
+        services.propose_terms(author=user, proposals=result.proposals)
+        proposed = result.proposals
+        result = check(False)
+        result.proposals = proposed
     return result
 
 

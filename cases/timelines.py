@@ -34,6 +34,7 @@ from .imports import (
     DATE_RE,
     FileError,
     ImportRefused,
+    Proposals,
     Result,
     Row,
     _Terms,
@@ -41,6 +42,7 @@ from .imports import (
     find_articles,
     lookup_term,
     read_rows,
+    with_proposed_terms,
 )
 from .models import (
     CaseDefendant,
@@ -153,10 +155,10 @@ def _parse_date(text):
 
 
 class _Context:
-    def __init__(self, user):
+    def __init__(self, user, proposals=None):
         from .workspace import _cases_for
 
-        self.user = user
+        self.user, self.proposals = user, proposals
         self.visible = Detainee.objects.visible_to(user).exclude(state=State.RETRACTED)
         self.courts = _Terms(Court.objects.all())
         self.facilities = _Terms(Facility.objects.all())
@@ -229,12 +231,14 @@ def _check_row(row, ctx):
     if values.get("date") and date is None:
         row.error("date", _("Write the date as YYYY-MM-DD, YYYY-MM or YYYY."))
     data = {"kind": kind, "action": action, "date": date, "precision": precision}
-    data["court"] = lookup_term(row, ctx.courts, "court", _("court"))
-    data["facility"] = lookup_term(row, ctx.facilities, "facility", _("place of detention"))
+    data["court"] = lookup_term(row, ctx.courts, "court", _("court"), ctx.proposals)
+    data["facility"] = lookup_term(
+        row, ctx.facilities, "facility", _("place of detention"), ctx.proposals
+    )
     case_text = values.get("case", "").strip()
     data["case"] = ctx.cases.get(case_text) or ctx.cases.get(case_text.casefold())
     data["new_case"] = case_text if case_text and data["case"] is None else ""
-    data["articles"] = find_articles(row, ctx.articles, values.get("articles", ""))
+    data["articles"] = find_articles(row, ctx.articles, values.get("articles", ""), ctx.proposals)
     if action and not values.get("articles", "").strip() and kind is None:
         row.error("articles", _("A step of the charges needs the articles it concerns."))
     if values.get("articles", "").strip() and action is None:
@@ -357,13 +361,15 @@ def _check_person(person, ctx):
                 break
 
 
-def check_file(content, *, user, filename=""):
-    """The dry run: every row checked and classified; nothing is written."""
+def check_file(content, *, user, filename="", propose=False):
+    """The dry run: every row checked and classified; nothing is written. With `propose`, new
+    vocabulary is proposed rather than refused (`imports.Proposals`)."""
     try:
         _header, records = read_rows(content, filename, columns=COLUMNS, required=REQUIRED)
     except FileError as exc:
         return Result(rows=[], file_errors=[str(exc)]), {}
-    ctx = _Context(user)
+    proposals = Proposals() if propose else None
+    ctx = _Context(user, proposals)
     rows = []
     for number, values in records:
         row = Row(number=number, values=values)
@@ -373,15 +379,24 @@ def check_file(content, *, user, filename=""):
         return Result(rows=[], file_errors=[_("The file has a header but no rows.")]), {}
     for person in ctx.people.values():
         _check_person(person, ctx)
-    return Result(rows=rows), ctx.people
+    return Result(rows=rows, proposals=proposals or Proposals()), ctx.people
 
 
-def apply(content, *, user, filename=""):
-    """Check the file again and write it, all or nothing; raises ImportRefused on any problem."""
-    result = None
+def apply(content, *, user, filename="", propose=False):
+    """Check the file again and write it, all or nothing; raises ImportRefused on any problem.
+    With `propose`, the new vocabulary it proposes is written first (`with_proposed_terms`)."""
+    result, checked = None, {}
+
+    def check(propose):
+        result, checked["people"] = check_file(
+            content, user=user, filename=filename, propose=propose
+        )
+        return result
+
     try:
         with transaction.atomic():
-            result, people = check_file(content, user=user, filename=filename)
+            result = with_proposed_terms(check, user=user, propose=propose)
+            people = checked["people"]
             if result.has_errors:
                 raise ImportRefused(result, _("Nothing was imported: the file has errors."))
             cases = {}

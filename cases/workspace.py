@@ -188,6 +188,11 @@ def staff_detainee(request, pk):
             )
             if user.can_review and detainee.state != State.PUBLISHED
             else [],
+            # New vocabulary an import proposed with the entry: approved when it is published.
+            "proposed_terms": [
+                (model._meta.verbose_name, term)
+                for model, term in (services.proposed_terms_of(detainee) if internal else [])
+            ],
             "can_submit": mine and detainee.state == State.DRAFT,
             "can_change": user.can_review
             or detainee.state == State.PUBLISHED

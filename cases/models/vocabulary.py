@@ -1,5 +1,6 @@
 """Vocabularies: occupations, organizations, courts, places of detention, articles, sources."""
 
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -10,7 +11,35 @@ from .base import ARTICLE_NUMBER_RE, LANGUAGE_CODE_VALIDATOR
 # --- Vocabularies -----------------------------------------------------------------------------
 
 
-class Term(models.Model):
+class Proposable(models.Model):
+    """A vocabulary row an import may propose: it exists at once, so the rows that use it can be
+    written and re-imported, but stays unapproved until a moderator publishes an entry that uses
+    it (`services.approve_terms_of`) or approves it in the admin."""
+
+    approved = models.BooleanField(
+        _("approved"),
+        default=True,
+        db_index=True,
+        help_text=_(
+            "Staff only. Unticked: proposed by an import, waiting for a moderator to publish an "
+            "entry that uses it."
+        ),
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Term(Proposable):
     """A vocabulary entry known by several names: its name in each language, and aliases (other
     spellings and renderings: "Baku Grave Crimes Court", "AbzasMedia"), which the import matches
     (`cases.imports`, through `text.term_key`)."""
@@ -24,7 +53,7 @@ class Term(models.Model):
         ),
     )
 
-    class Meta:
+    class Meta(Proposable.Meta):
         abstract = True
 
     def spellings(self):
@@ -144,7 +173,7 @@ class LegalArticleQuerySet(models.QuerySet):
         return self.filter(Q(number=number) | Q(number__startswith=f"{number}."))
 
 
-class LegalArticle(models.Model):
+class LegalArticle(Proposable):
     code = models.ForeignKey(
         LegalCode, verbose_name=_("code"), on_delete=models.PROTECT, related_name="articles"
     )
@@ -194,7 +223,9 @@ class LegalArticle(models.Model):
         if parent_number and (self.parent is None or self.parent.number != parent_number):
             # Ancestors exist so that filtering on 206 always finds 206.3.2.
             self.parent, _created = LegalArticle.objects.get_or_create(
-                code=self.code, number=parent_number
+                code=self.code,
+                number=parent_number,
+                defaults={"approved": self.approved, "proposed_by": self.proposed_by},
             )
         super().save(*args, **kwargs)
 

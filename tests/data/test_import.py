@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 
-from cases import imports
+from cases import imports, services
 from cases import models as m
 
 COLUMNS = imports.TEMPLATE_COLUMNS
@@ -592,3 +592,104 @@ def test_a_kept_upload_is_private_and_expires_after_a_day(
     client.post("/staff/import/confirm/")
     assert m.Detainee.objects.count() == 0
     assert not kept.exists()
+
+
+# --- New vocabulary, proposed with the rows ---------------------------------------------------
+
+
+def test_new_vocabulary_is_proposed_with_the_rows_and_approved_with_the_entry(
+    client, client_for, tmp_path, reference, researcher, moderator
+):
+    rows = [
+        person(
+            court="Fictional Appeals Chamber",
+            articles="206.3.2, 193-1.3.1",
+            occupation="Investigative reporter",
+            organization="Fictional Watch",
+        )
+    ]
+    path = write_csv(tmp_path / "new-terms.csv", rows)
+    # Without the option, unknown vocabulary refuses the row, as before.
+    refused = check(path, researcher)
+    assert refused.rows[0].action == "error"
+    assert {column for column, _ in refused.rows[0].errors} == {
+        "court", "articles", "occupation", "organization",
+    }  # fmt: skip
+
+    dry = imports.check_file(path.read_bytes(), user=researcher, filename=path.name, propose=True)
+    assert [r.action for r in dry.rows] == ["create"], dry.messages()
+    assert sorted(dry.proposals.lines()) == sorted([
+        "New court “Fictional Appeals Chamber”", "New article FCC 193-1.3.1",
+        "New occupation “Investigative reporter”", "New organization “Fictional Watch”",
+    ])  # fmt: skip
+    assert not m.Court.objects.filter(name="Fictional Appeals Chamber").exists()  # a dry run
+
+    run(path, researcher, propose=True)
+    court = m.Court.objects.get(name="Fictional Appeals Chamber")
+    article = m.LegalArticle.objects.get(number="193-1.3.1")
+    occupation = m.Occupation.objects.get(name="Investigative reporter")
+    proposed = [court, article, article.parent, article.parent.parent, occupation,
+                m.Organization.objects.get(name="Fictional Watch")]  # fmt: skip
+    assert [t.number for t in (article, article.parent, article.parent.parent)] == [
+        "193-1.3.1", "193-1.3", "193-1",
+    ]  # fmt: skip
+    assert all(not t.approved and t.proposed_by == researcher for t in proposed)
+    aysel = m.Detainee.objects.get(name="Testname Aysel Məmmədova")
+    assert aysel.events.get().court == court
+    # Re-importing finds the proposed terms: nothing new, nothing changed.
+    again = run(path, researcher, propose=True)
+    assert [r.action for r in again.rows] == ["unchanged"] and not again.proposals
+    assert m.Court.objects.filter(name="Fictional Appeals Chamber").count() == 1
+
+    # Unapproved, an occupation is no public filter; the moderator sees what comes with the entry.
+    assert "Investigative" not in client.get(f"/detainees/?occupation={occupation.slug}").text
+    moderator_page = client_for(moderator).get(f"/staff/detainees/{aysel.pk}/").text
+    assert "New vocabulary proposed with this entry" in moderator_page
+    assert "Fictional Appeals Chamber" in moderator_page
+    services.publish(entry=aysel, moderator=moderator)
+    for term in proposed:
+        term.refresh_from_db()
+        assert term.approved, term
+    assert m.Court.objects.get(slug="fictional-court").approved  # what was there is untouched
+
+
+def test_a_near_miss_is_never_proposed(tmp_path, reference, researcher):
+    path = write_csv(tmp_path / "slip.csv", [person(court="Fictional Distric Court")])
+    result = imports.check_file(
+        path.read_bytes(), user=researcher, filename=path.name, propose=True
+    )
+    assert result.rows[0].action == "error" and not result.proposals
+    assert "Did you mean “Fictional District Court”" in result.messages()[0]
+
+
+def test_a_refused_file_leaves_no_proposed_term_behind(tmp_path, reference, researcher):
+    rows = [person(court="Fictional Appeals Chamber"), person("", court="Fictional Other Court")]
+    path = write_csv(tmp_path / "bad.csv", rows)
+    with pytest.raises(imports.ImportRefused):
+        run(path, researcher, propose=True)
+    assert not m.Court.objects.filter(approved=False).exists()
+
+
+@pytest.mark.parametrize("page", ["/staff/import/", "/staff/import/timeline/"])
+def test_the_upload_page_proposes_vocabulary_when_asked(
+    tmp_path, reference, researcher, client_for, page
+):
+    client = client_for(researcher)
+    if page == "/staff/import/":
+        path = write_csv(tmp_path / "new.csv", [person(court="Fictional Appeals Chamber")])
+    else:
+        path = tmp_path / "timeline.csv"
+        path.write_text(
+            "person,event,date,court,source_urls\n"
+            f"Testname New Person,detention,2025-03-14,Fictional Appeals Chamber,{SOURCE}\n",
+            encoding="utf-8",
+        )
+    with path.open("rb") as f:
+        response = client.post(page, {"file": f, "propose": "on"})
+    assert "New vocabulary this file proposes" in response.text
+    assert "Fictional Appeals Chamber" in response.text
+    assert not m.Court.objects.filter(approved=False).exists()
+    response = client.post(f"{page}confirm/")
+    assert response.status_code == 302, response.text[:2000]
+    court = m.Court.objects.get(name="Fictional Appeals Chamber")
+    assert not court.approved and court.proposed_by == researcher

@@ -69,6 +69,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Check and report; write nothing."
         )
+        parser.add_argument(
+            "--propose-terms",
+            action="store_true",
+            help=(
+                "Propose unknown vocabulary (no near match) for review instead of refusing the "
+                "row; a moderator approves it when publishing the entry that uses it."
+            ),
+        )
         decision = parser.add_mutually_exclusive_group()
         decision.add_argument(
             "--confirm-duplicates",
@@ -81,13 +89,20 @@ class Command(BaseCommand):
             help="Skip rows flagged as possible duplicates (the same people).",
         )
 
-    def handle(self, *args, path, user, dry_run, confirm_duplicates, skip_duplicates, **options):
+    def handle(
+        self, *args, path, user, dry_run, confirm_duplicates, skip_duplicates, propose_terms,
+        **options,
+    ):  # fmt: skip
         importer, content = importer_and_file(user, path)
         started = time.monotonic()
         stderr = sys.stderr
         if dry_run:
             result = imports.check_file(
-                content, user=importer, filename=path, progress=Progress(stderr, "Checking")
+                content,
+                user=importer,
+                filename=path,
+                progress=Progress(stderr, "Checking"),
+                propose=propose_terms,
             )
         else:
             skip_all = _SkipAll() if skip_duplicates else None
@@ -95,6 +110,7 @@ class Command(BaseCommand):
                 result = imports.apply(
                     content, user=importer, filename=path, confirm_duplicates=confirm_duplicates,
                     decisions=skip_all, progress=Progress(stderr, "Importing"),
+                    propose=propose_terms,
                 )  # fmt: skip
             except imports.ImportRefused as refused:
                 self._report(refused.result)

@@ -29,8 +29,16 @@ class Command(BaseCommand):
             "--template", action="store_true", help="Print the template with an example."
         )
         parser.add_argument("--columns", action="store_true", help="Describe every column.")
+        parser.add_argument(
+            "--propose-terms",
+            action="store_true",
+            help=(
+                "Propose unknown vocabulary (no near match) for review instead of refusing the "
+                "row; a moderator approves it when publishing the entry that uses it."
+            ),
+        )
 
-    def handle(self, *args, path, user, dry_run, template, columns, **options):
+    def handle(self, *args, path, user, dry_run, template, columns, propose_terms, **options):
         if template:
             self.stdout.write(timelines.template_csv(), ending="")
             return
@@ -44,10 +52,14 @@ class Command(BaseCommand):
         importer, content = importer_and_file(user, path)
         started = time.monotonic()
         if dry_run:
-            result, _people = timelines.check_file(content, user=importer, filename=path)
+            result, _people = timelines.check_file(
+                content, user=importer, filename=path, propose=propose_terms
+            )
         else:
             try:
-                result = timelines.apply(content, user=importer, filename=path)
+                result = timelines.apply(
+                    content, user=importer, filename=path, propose=propose_terms
+                )
             except imports.ImportRefused as refused:
                 if refused.result is not None:
                     self._report(refused.result)
