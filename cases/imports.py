@@ -147,10 +147,14 @@ class Proposals:
 
     terms: dict = field(default_factory=dict)  # (model, folded name) -> name as written
     articles: dict = field(default_factory=dict)  # (code, number) -> number
+    resembles: dict = field(default_factory=dict)  # (model, folded name) -> a known term
 
-    def add_term(self, model, text):
+    def add_term(self, model, text, resembling=None):
         keys = term_keys(text)
-        self.terms.setdefault((model, keys[0] if keys else text.casefold()), text.strip())
+        key = (model, keys[0] if keys else text.casefold())
+        self.terms.setdefault(key, text.strip())
+        if resembling is not None:
+            self.resembles[key] = resembling
 
     def add_article(self, code, number):
         self.articles.setdefault((code, number), number)
@@ -167,10 +171,14 @@ class Proposals:
 
     def lines(self):
         """Each proposal in plain words, for the dry run's summary."""
-        lines = [
-            _("New %(what)s “%(name)s”") % {"what": model._meta.verbose_name, "name": name}
-            for (model, _key), name in self.terms.items()
-        ]
+        lines = []
+        for key, name in self.terms.items():
+            line = _("New %(what)s “%(name)s”") % {"what": key[0]._meta.verbose_name, "name": name}
+            if key in self.resembles:
+                line += " " + _("(check it is not “%(name)s”, which has most of its words)") % {
+                    "name": self.resembles[key].name,
+                }  # fmt: skip
+            lines.append(line)
         lines += [
             _("New article %(code)s %(number)s") % {"code": code.short_name, "number": number}
             for (code, number) in self.articles
@@ -425,6 +433,18 @@ class _Terms:
                 return AMBIGUOUS
         return None
 
+    def resembling(self, text):
+        """The term sharing most of `text`'s words (at least half of all the words of both): a
+        possible other rendering ("Baku Serious Crimes Court", "Baku Court on Grave Crimes")
+        that a proposal should be checked against, never a match."""
+        words = set(term_words(text))
+        best, score = None, 0.5
+        for known, term in self.words:
+            overlap = len(words & known) / len(words | known) if words else 0
+            if overlap >= score:
+                best, score = term, overlap
+        return best
+
     def suggestion(self, text):
         """The term whose spelling is nearest to `text` (a typing slip), if one is that near."""
         for key in term_keys(text):
@@ -579,7 +599,7 @@ def lookup_term(row, ctx_map, column, label, proposals=None):
         }  # fmt: skip
         near = ctx_map.suggestion(text)
         if near is None and proposals is not None:
-            proposals.add_term(ctx_map.model, text)
+            proposals.add_term(ctx_map.model, text, ctx_map.resembling(text))
             row.details.append(
                 _("New %(what)s “%(value)s” proposed: a moderator approves it with the entry.")
                 % {"what": label, "value": text[:80]}
@@ -589,6 +609,11 @@ def lookup_term(row, ctx_map, column, label, proposals=None):
             message += " " + _("Did you mean “%(name)s” (%(slug)s)?") % {
                 "name": near.name, "slug": near.slug,
             }  # fmt: skip
+        elif (alike := ctx_map.resembling(text)) is not None:
+            message += " " + _(
+                "If it is “%(name)s” (%(slug)s), which has most of its words, use that, and ask "
+                "an admin to add this spelling to its other names."
+            ) % {"name": alike.name, "slug": alike.slug}  # fmt: skip
         row.error(column, message)
     return found
 

@@ -693,3 +693,20 @@ def test_the_upload_page_proposes_vocabulary_when_asked(
     assert response.status_code == 302, response.text[:2000]
     court = m.Court.objects.get(name="Fictional Appeals Chamber")
     assert not court.approved and court.proposed_by == researcher
+
+
+def test_a_term_with_most_of_a_known_ones_words_is_flagged_for_checking(
+    tmp_path, reference, researcher
+):
+    """"Baku Serious Crimes Court" beside "Baku Court on Grave Crimes": maybe the same court,
+    maybe not; the importer is asked to check, in the error and in the proposal."""
+    path = write_csv(tmp_path / "alike.csv", [person(court="Fictional Appeals Chamber District Court")])
+    refused = check(path, researcher)
+    assert "If it is “Fictional District Court” (fictional-court)" in refused.messages()[0]
+    proposed = imports.check_file(
+        path.read_bytes(), user=researcher, filename=path.name, propose=True
+    )
+    assert proposed.proposals.lines() == [
+        "New court “Fictional Appeals Chamber District Court” (check it is not “Fictional District "
+        "Court”, which has most of its words)"
+    ]
