@@ -28,6 +28,7 @@ import json
 import re
 import zipfile
 from dataclasses import dataclass, field
+from urllib.parse import urlparse
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -58,7 +59,7 @@ from .text import name_tokens, query_tokens, search_key, term_keys, term_words
 
 TEMPLATE_COLUMNS = [
     "name", "other_names", "gender", "occupation", "organization", "role", "detained_on",
-    "court", "facility", "case", "articles", "description", "source_urls", "notes",
+    "court", "facility", "case", "articles", "description", "source_urls", "notes", "entry",
 ]  # fmt: skip
 REQUIRED_COLUMNS = ["name", "detained_on", "source_urls"]
 COLUMN_HELP = {
@@ -82,6 +83,10 @@ COLUMN_HELP = {
     "description": "What happened (public)",
     "source_urls": "Source URLs separated by | (at least one)",
     "notes": "Staff only: never public",
+    "entry": (
+        "To update someone already recorded from this row: their page address or slug "
+        "(optional; nobody is updated on a name alone)"
+    ),
 }
 IMPORT_REASON = "Imported from a spreadsheet"
 MAX_BYTES = 5 * 1024 * 1024
@@ -104,6 +109,8 @@ IGNORED = "\x00ignored"  # a column name no file can hold
 WRITE_CHUNK = 1000  # new people per bulk write: the progress bar moves every thousand rows
 DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A person's page address, in any language, or a slug written as one (`/detainees/<slug>/`).
+PERSON_PATH_RE = re.compile(r"^(?:/[a-z]{2})?/detainees/([-\w]+)/?$")
 
 
 class FileError(Exception):
@@ -240,7 +247,7 @@ def template_csv():
     example = [
         "Testname Example Person", "Testname Examplə Pərson|Тестнаме Пример", "unknown",
         "journalist", "", "", "2025-03", "", "", "Example case", "",
-        "Detained at home.", "https://news.example.org/report", "Staff only note",
+        "Detained at home.", "https://news.example.org/report", "Staff only note", "",
     ]  # fmt: skip
     return "".join(csv_rows(TEMPLATE_COLUMNS, [example]))
 
@@ -490,33 +497,57 @@ class _Context:
                 self.words.setdefault(token, set()).add(pk)
             if pk in imported:
                 self.imported.setdefault(search_key(name), pk)
+        self.visible = Detainee.objects.visible_to(user).exclude(state=State.RETRACTED)
+        self.file_words = {}  # folded word -> row numbers earlier in the file
+
+    def load_facts(self, pks):
+        """What an update is compared with, for the entries rows may update (those imported
+        before, and those rows name in their entry column): a few queries for the whole file."""
+        pks = list(pks)
         self.detentions, self.charged = {}, {}  # pk -> {date: event pk}, pk -> {article: case}
+        self.brought = {}  # pk -> {case: [(charge pk, article pk)]}: the charges at arrest
         for pk, event, date in Event.objects.filter(
-            detainee__in=self.imported.values(), kind=Event.Kind.DETENTION
+            detainee__in=pks, kind=Event.Kind.DETENTION
         ).values_list("detainee_id", "pk", "date"):
             self.detentions.setdefault(pk, {})[date] = event
         self.released = set(
             Event.objects.filter(
-                detainee__in=self.imported.values(),
-                kind__in=[Event.Kind.RELEASE, Event.Kind.PARDON],
+                detainee__in=pks, kind__in=[Event.Kind.RELEASE, Event.Kind.PARDON]
             ).values_list("detainee_id", flat=True)
         )
-        for pk, article, case in Charge.objects.filter(
-            defendant__detainee__in=self.imported.values(), article__isnull=False
-        ).values_list("defendant__detainee_id", "article_id", "defendant__case_id"):
+        charges = Charge.objects.filter(defendant__detainee__in=pks, article__isnull=False)
+        for pk, charge, article, case, action in charges.order_by("date", "pk").values_list(
+            "defendant__detainee_id", "pk", "article_id", "defendant__case_id", "action"
+        ):
             self.charged.setdefault(pk, {}).setdefault(article, case)
+            if action == Charge.Action.BROUGHT:
+                self.brought.setdefault(pk, {}).setdefault(case, []).append((charge, article))
         self.memberships = {}
-        for pk, case in CaseDefendant.objects.filter(
-            detainee__in=self.imported.values()
-        ).values_list("detainee_id", "case_id"):
+        for pk, case in CaseDefendant.objects.filter(detainee__in=pks).values_list(
+            "detainee_id", "case_id"
+        ):
             self.memberships.setdefault(pk, case)
         self.waiting = {
             (c.detainee_id, _fingerprint(c.data))
             for c in PendingChange.objects.filter(
-                detainee__in=self.imported.values(), state=PendingChange.State.PENDING
+                detainee__in=pks, state=PendingChange.State.PENDING
             ).only("detainee_id", "data")
         }
-        self.file_words = {}  # folded word -> row numbers earlier in the file
+
+    def entry(self, row, text):
+        """The pk of the entry a row's entry column names (page address or slug), or None after
+        an error on the row: only an entry the importer may see and change."""
+        match = PERSON_PATH_RE.match(urlparse(text).path if "/" in text else f"/detainees/{text}/")
+        found = self.visible.filter(slug=match.group(1)).first() if match else None
+        if found is None:
+            row.error("entry", _("No entry you may see has this address or slug."))
+            return None
+        if found.state == State.IN_REVIEW and not self.user.can_review:
+            row.error("entry", _("“%(name)s” is in review: wait for the moderator's decision.") % {
+                "name": found.name,
+            })  # fmt: skip
+            return None
+        return found.pk
 
     def matches(self, names):
         """Entries with every word of some spelling among their names: matching_name, by word."""
@@ -739,6 +770,7 @@ def _check_row(row, ctx):
         row.error("source_urls", " ".join(exc.messages))
     if any(len(u) > 1000 for u in data.get("source_urls", [])):
         row.error("source_urls", _("A URL is longer than 1000 characters."))
+    data["entry"] = ctx.entry(row, values["entry"].strip()) if values.get("entry") else None
     row.data = data
 
 
@@ -777,8 +809,31 @@ def _compare_with_import(row, ctx, pk):
         )
     charged = ctx.charged.get(pk, {})
     new_articles = [a for a in data["articles"] if a.pk not in charged]
+    case = data["case"].pk if data["case"] else ctx.memberships.get(pk)
+    # An article the row names instead of one recorded as brought in that case corrects it;
+    # one recorded and not in the row is left as it is (a row may list fewer than are known).
+    in_row = {a.pk for a in data["articles"]}
+    replaced = [(c, a) for c, a in ctx.brought.get(pk, {}).get(case, []) if a not in in_row]
+    corrected_charges = []
+    numbers = dict(
+        LegalArticle.objects.filter(pk__in=[a for _c, a in replaced]).values_list("pk", "number")
+        if replaced
+        else []
+    )
+    for (charge, old), article in zip(replaced, list(new_articles), strict=False):
+        corrected_charges.append({
+            "charge": charge, "article": article.pk, "source_urls": data["source_urls"],
+        })  # fmt: skip
+        new_articles.remove(article)
+        details.append(
+            _("charge corrected: %(old)s → %(new)s") % {"old": numbers[old], "new": article.number}
+        )
+    kept = [numbers[a] for _c, a in replaced[len(corrected_charges) :]]
+    if kept:
+        row.details.append(
+            _("Recorded and not in this row, left as it is: %(n)s") % {"n": ", ".join(kept)}
+        )
     if new_articles:
-        case = data["case"].pk if data["case"] else ctx.memberships.get(pk)
         if case is None:
             row.error("case", _("New charges need an existing case this person is in."))
             return
@@ -790,13 +845,15 @@ def _compare_with_import(row, ctx, pk):
                 "source_urls": data["source_urls"],
             })  # fmt: skip
         details.append(_("new charges: %(n)s") % {"n": ", ".join(a.number for a in new_articles)})
-    if not added_events and not added_charges and not corrected:
+    if not added_events and not added_charges and not corrected and not corrected_charges:
         row.action = Row.UNCHANGED
-        row.details.append(_("Already imported as “%(name)s”.") % {"name": name})
+        row.details.append(_("Already recorded as “%(name)s”.") % {"name": name})
         return
     change = {"add_events": added_events, "add_charges": added_charges}
     if corrected:
         change["correct_events"] = corrected
+    if corrected_charges:
+        change["correct_charges"] = corrected_charges
     if (pk, _fingerprint(change)) in ctx.waiting:
         row.action = Row.UNCHANGED
         row.details.append(_("The same update already waits for review."))
@@ -810,6 +867,10 @@ def _compare_with_import(row, ctx, pk):
 
 def _check_duplicates(row, ctx):
     names = [row.data["name"], *row.data["other_names"]]
+    if row.data.get("entry"):
+        # Named by its address or slug: that entry, whatever the names say.
+        _compare_with_import(row, ctx, row.data["entry"])
+        return
     key = search_key(row.data["name"])
     pk = ctx.imported.get(key)
     if pk is not None and ctx.people[pk][2]:
@@ -839,6 +900,11 @@ def _check_duplicates(row, ctx):
         row.duplicates.append((_("row %(n)d of this file") % {"n": number}, None))
     if row.duplicates and row.action == Row.CREATE:
         row.action = Row.DUPLICATE
+        if any(pk for _label, pk in row.duplicates):
+            row.details.append(
+                _("To update that person from this row instead, write their page address or "
+                  "slug in the entry column.")
+            )  # fmt: skip
 
 
 def check_file(content, *, user, filename="", progress=None, propose=False):
@@ -851,12 +917,15 @@ def check_file(content, *, user, filename="", progress=None, propose=False):
     proposals = Proposals() if propose else None
     ctx = _Context(user, proposals)
     rows = []
-    for done, (number, values) in enumerate(records, start=1):
+    for number, values in records:
         row = Row(number=number, values=values)
         _check_row(row, ctx)
+        rows.append(row)
+    named = {row.data["entry"] for row in rows if not row.errors and row.data.get("entry")}
+    ctx.load_facts(set(ctx.imported.values()) | named)
+    for done, row in enumerate(rows, start=1):
         if not row.errors:
             _check_duplicates(row, ctx)
-        rows.append(row)
         if progress:
             progress(done, len(records))
     if not rows:

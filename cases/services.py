@@ -405,6 +405,21 @@ def _correct_event_date(detainee, data, user):
     return event
 
 
+def _correct_charge_article(detainee, data, user):
+    """A recorded charge's article, corrected (an import's row naming another article than the
+    one recorded as brought): the charge keeps its history and gains the row's sources."""
+    charge = Charge.objects.filter(pk=data["charge"], defendant__detainee=detainee).first()
+    article = LegalArticle.objects.filter(pk=data["article"]).first()
+    if charge is None or article is None:
+        raise ValidationError(_("The charge this change corrects is no longer there."))
+    charge.article = article
+    charge._history_user = user
+    charge.full_clean()
+    charge.save()
+    charge.sources.add(*sources_for(data.get("source_urls", [])))
+    return charge
+
+
 def _apply(detainee, data, user):
     """Write a change set to the main tables as `user`, then re-derive the detainee's facts."""
     for name, value in data.get("fields", {}).items():
@@ -415,6 +430,8 @@ def _apply(detainee, data, user):
         setattr(detainee, name, value)
     for correction in data.get("correct_events", []):
         _correct_event_date(detainee, correction, user)
+    for correction in data.get("correct_charges", []):
+        _correct_charge_article(detainee, correction, user)
     for event in data.get("add_events", []):
         _create_event(detainee, event, user)
     for charge in data.get("add_charges", []):

@@ -32,6 +32,7 @@ from .exports import csv_rows
 from .forms import SourceUrlsField
 from .imports import (
     DATE_RE,
+    PERSON_PATH_RE,
     FileError,
     ImportRefused,
     Proposals,
@@ -108,7 +109,6 @@ COLUMN_HELP = {
 }
 TERM_RE = re.compile(r"^(?:(\d{1,3})\s*m)?\s*(?:(\d{1,3})\s*d)?$")
 SENTENCE_RE = re.compile(r"^([a-z_]+)(?:\s+(?:(\d{1,2})\s*y)?\s*(?:(\d{1,2})\s*m)?)?$")
-PERSON_PATH_RE = re.compile(r"^(?:/[a-z]{2})?/detainees/([-\w]+)/?$")
 
 
 def template_csv():

@@ -435,6 +435,22 @@ def _describe_correction(detainee, data):
     }
 
 
+def _describe_charge_correction(detainee, data):
+    """(case, old article, new article, sources) for a proposed corrected article."""
+    charge = (
+        Charge.objects.select_related("article__code", "defendant__case")
+        .filter(pk=data.get("charge"), defendant__detainee=detainee)
+        .first()
+    )
+    article = LegalArticle.objects.select_related("code").filter(pk=data.get("article")).first()
+    return {
+        "case": charge.defendant.case if charge else _("a charge no longer recorded"),
+        "old": (charge.article or charge.description) if charge else "—",
+        "new": article or "?",
+        "sources": ", ".join(data.get("source_urls", [])),
+    }
+
+
 @login_required
 @moderator_required
 def review_change(request, pk):
@@ -472,6 +488,10 @@ def review_change(request, pk):
         for correction in change.data.get("correct_events", [])
     ]
     charges = [_describe_charge(charge) for charge in change.data.get("add_charges", [])]
+    charge_corrections = [
+        _describe_charge_correction(change.detainee, correction)
+        for correction in change.data.get("correct_charges", [])
+    ]
     return render(
         request,
         "cases/staff/review_change.html",
@@ -481,6 +501,7 @@ def review_change(request, pk):
             "events": events,
             "corrections": corrections,
             "charges": charges,
+            "charge_corrections": charge_corrections,
             "form": DecisionForm(),
         },
     )

@@ -420,6 +420,72 @@ def test_the_moderator_sees_the_corrected_date_and_approves_it(
     assert entry.events.get().date == datetime.date(2025, 3, 15)
 
 
+def test_a_changed_article_corrects_the_charge_instead_of_adding_one(
+    tmp_path, reference, researcher, moderator, client_for
+):
+    """The row said 206.3.2 and now says 213.1: the charge brought at arrest is corrected (the
+    moderator sees old → new); an article recorded and missing from a row is left as it is."""
+    run(write_csv(tmp_path / "first.csv", [GOOD[1]]), researcher)  # 206.3.2 and 213.1
+    entry = m.Detainee.objects.get()
+    entry.state = m.State.PUBLISHED
+    entry.save()
+    make = m.LegalArticle.objects.create
+    make(code=m.LegalCode.objects.get(), number="193")
+    changed = write_csv(tmp_path / "second.csv", [{**GOOD[1], "articles": "193, 213.1"}])
+    preview = check(changed, researcher)
+    assert preview.rows[0].action == "propose update", preview.messages()
+    assert "charge corrected: 206.3.2 → 193" in " ".join(map(str, preview.rows[0].details))
+    run(changed, researcher)
+    change = m.PendingChange.objects.get()
+    assert change.data["add_charges"] == []
+    (correction,) = change.data["correct_charges"]
+    smuggling = m.Charge.objects.get(defendant__detainee=entry, article__number="206.3.2")
+    assert correction["charge"] == smuggling.pk
+
+    client = client_for(moderator)
+    page = client.get(f"/staff/review/changes/{change.pk}/").text
+    assert "Corrected charge" in page and "206.3.2</del>" in page and "193</ins>" in page
+    client.post(f"/staff/review/changes/{change.pk}/", {"action": "approve"})
+    charged = sorted(
+        m.Charge.objects.filter(defendant__detainee=entry).values_list("article__number", flat=True)
+    )
+    assert charged == ["193", "213.1"]
+    smuggling.refresh_from_db()
+    assert smuggling.history.earliest("history_date").article.number == "206.3.2"
+
+    # A row listing fewer articles than recorded changes nothing.
+    fewer = write_csv(tmp_path / "third.csv", [{**GOOD[1], "articles": "213.1"}])
+    result = check(fewer, researcher)
+    assert result.rows[0].action == "unchanged", result.messages()
+    assert "left as it is: 193" in " ".join(map(str, result.rows[0].details))
+
+
+def test_the_entry_column_updates_a_person_entered_by_hand(
+    tmp_path, reference, researcher, make_detainee, make_event
+):
+    """Nobody is updated on a name alone: a row for a hand-entered person is a possible
+    duplicate until its entry column gives the person's address or slug."""
+    by_hand = make_detainee("Testname Aysel Məmmədova", state=m.State.PUBLISHED)
+    make_event(by_hand, "detention", "2025-03-14")
+    row = person(articles="", case="", organization="", role="")
+    assert check(write_csv(tmp_path / "a.csv", [row]), researcher).rows[0].action == (
+        "possible duplicate"
+    )
+    for address in (by_hand.slug, f"https://example.org/az/detainees/{by_hand.slug}/"):
+        path = write_csv(tmp_path / "b.csv", [{**row, "entry": address, "detained_on": "2025-03-13"}])
+        preview = check(path, researcher)
+        assert preview.rows[0].action == "propose update", preview.messages()
+    run(path, researcher)
+    change = m.PendingChange.objects.get(detainee=by_hand)
+    assert change.data["correct_events"][0]["date"] == "2025-03-13"
+    assert m.Detainee.objects.count() == 1
+
+    unknown = write_csv(tmp_path / "c.csv", [{**row, "entry": "nobody-by-this-slug"}])
+    assert check(unknown, researcher).messages() == [
+        "Row 2, column entry: No entry you may see has this address or slug."
+    ]
+
+
 # --- The web flow and the command -------------------------------------------------------------
 
 
