@@ -9,6 +9,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import (
     Http404,
     HttpResponse,
+    HttpResponsePermanentRedirect,
     HttpResponseRedirect,
     QueryDict,
     StreamingHttpResponse,
@@ -338,7 +339,13 @@ def case_list(request):
 
 @public_page
 def case_detail(request, slug):
-    case = get_object_or_404(Case.objects.published().select_related("parent", "court"), slug=slug)
+    case = Case.objects.published().select_related("parent", "court").filter(slug=slug).first()
+    if case is None:
+        # An individual proceeding merged into a named case: its address leads there.
+        merged = Case.objects.filter(slug=slug, merged_into__state=State.PUBLISHED).first()
+        if merged is None:
+            raise Http404
+        return HttpResponsePermanentRedirect(merged.merged_into.get_absolute_url())
     split_cases = case.split_cases.published().order_by("name")
     memberships = (
         case.memberships.filter(detainee__state=State.PUBLISHED)

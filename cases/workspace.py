@@ -5,6 +5,8 @@ Access to an entry is decided in one place, `_detainee_for()`, on top of the one
 """
 
 import datetime
+import re
+from urllib.parse import urlparse
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -42,6 +44,9 @@ from .models import (
 
 staff_required = permission_required("cases.log_entries", raise_exception=True)
 moderator_required = permission_required("cases.review_entries", raise_exception=True)
+
+# A case's page address, in any language, or its slug written as one.
+CASE_PATH_RE = re.compile(r"^(?:/[a-z]{2})?/cases/([-\w]+)/?$")
 
 
 def _detainee_for(request, pk, *, action="view"):
@@ -376,6 +381,30 @@ def retract(request, pk):
     else:
         messages.success(request, _("Retracted: the entry is off every public page."))
     return redirect("cases:staff-detainee", pk=pk)
+
+
+@require_POST
+@login_required
+@moderator_required
+def merge_case(request, pk):
+    """Merge an individual proceeding into the case named by slug or page address (from the
+    staff page of a person in it); back to that page."""
+    case = get_object_or_404(Case.objects.filter(individual=True), pk=pk)
+    back = request.POST.get("detainee", "")
+    text = request.POST.get("into", "").strip()[:300]
+    match = CASE_PATH_RE.match(urlparse(text).path if "/" in text else f"/cases/{text}/")
+    into = Case.objects.filter(slug=match.group(1)).first() if match else None
+    try:
+        if into is None:
+            raise ValidationError(_("No case has this slug or address."))
+        services.merge_proceeding(case=case, into=into, moderator=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Merged into “%(case)s”.") % {"case": into.name})
+    if back.isdigit():
+        return redirect("cases:staff-detainee", pk=int(back))
+    return redirect("cases:workspace")
 
 
 def _describe_event(data):

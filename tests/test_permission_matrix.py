@@ -155,6 +155,7 @@ RULES = {
     "cases:review-entry": ("entry", post_only, post_review),
     "cases:retract": ("entry", post_only, post_review),
     "cases:restore": ("entry", post_only, post_review),
+    "cases:merge-case": ("case", post_only, post_review),
     "cases:review-queue": (None, reviewers, None),
     "cases:review-change": (None, reviewers, None),
     "cases:import": (None, signed_in, None),
@@ -209,7 +210,11 @@ def _entry(state, author):
     person = m.Detainee.objects.create(
         name=f"Testname Matrix {state}", state=state, created_by=author
     )
-    case = m.Case.objects.create(name=f"Fictional matrix case {state}", state=state)
+    # An individual proceeding: a case of any kind for the public pages, and one a moderator
+    # may merge.
+    case = m.Case.objects.create(
+        name=f"Fictional matrix case {state}", state=state, individual=True
+    )
     return person, case
 
 
@@ -226,6 +231,8 @@ def _kwargs(name, shared, person, case):
         return {"chart": "held"}
     if name == "cases:review-change":
         return {"pk": shared["change"].pk}
+    if name == "cases:merge-case":
+        return {"pk": case.pk}
     if name == "cases:restore":
         return {"pk": person.pk, "history_id": person.history.earliest().history_id}
     if name == "password_reset_confirm":

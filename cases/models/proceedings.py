@@ -69,6 +69,18 @@ class Case(Entry):
             "moderator can later merge it into a named or collective case."
         ),
     )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="merged_cases",
+        help_text=_(
+            "Public. The case this individual proceeding was merged into: its address leads there."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]

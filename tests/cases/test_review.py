@@ -701,3 +701,66 @@ def test_last_updated_is_the_last_publication_or_approved_change(
     # The listing sorted by last update, the API and the export say the same.
     api = client.get(f"/api/v1/detainees/{published.slug}/").json()
     assert api["updated_at"].startswith(published.updated_at.date().isoformat())
+
+
+@pytest.mark.django_db
+def test_a_moderator_merges_an_individual_proceeding_into_the_named_case(
+    client, client_for, researcher, moderator, make_detainee, make_event, make_case, make_article
+):
+    """Charges logged before the case had a name go to an individual proceeding; once it has
+    one, a moderator merges it: charges, events and the address follow, the counts agree."""
+    named = make_case("Fictional newsroom case")
+    article, other = make_article("206.3.2"), make_article("213.1")
+    aysel = make_detainee("Testname Aysel Fictional", state=m.State.PUBLISHED)
+    bahruz = make_detainee("Testname Bahruz Fictional", state=m.State.PUBLISHED)
+    individual = m.Case.individual_for(aysel.name, state=m.State.PUBLISHED)
+    individual.save()
+    for person, case in ((aysel, individual), (bahruz, named)):
+        membership = m.CaseDefendant.objects.create(case=case, detainee=person)
+        m.Charge.objects.create(defendant=membership, article=article, action="brought")
+        make_event(person, "detention", "2025-03-14", case=case)
+    # Aysel is already in the named case too, charged under another article: one membership.
+    m.Charge.objects.create(
+        defendant=m.CaseDefendant.objects.create(case=named, detainee=aysel), article=other,
+        action="added", date="2025-04-01",
+    )  # fmt: skip
+    url = f"/staff/cases/{individual.pk}/merge/"
+    form = {"into": f"https://example.org/ru/cases/{named.slug}/", "detainee": aysel.pk}
+
+    assert client_for(researcher).post(url, form).status_code == 403
+    response = client_for(moderator).post(url, form)
+    assert response.status_code == 302 and response["Location"] == f"/staff/detainees/{aysel.pk}/"
+
+    individual.refresh_from_db()
+    assert (individual.state, individual.merged_into) == (m.State.RETRACTED, named)
+    membership = m.CaseDefendant.objects.get(detainee=aysel)
+    assert membership.case == named
+    assert sorted(membership.charges.values_list("article__number", flat=True)) == [
+        "206.3.2", "213.1",
+    ]  # fmt: skip
+    assert aysel.events.get().case == named
+    # The proceeding's address leads to the case; the case counts both people.
+    response = client.get(f"/cases/{individual.slug}/")
+    assert response.status_code == 301 and response["Location"] == named.get_absolute_url()
+    listing = client.get(f"/detainees/?case={named.slug}&article=206.3.2").text
+    assert "Testname Aysel" in listing and "Testname Bahruz" in listing
+    assert client.get(f"/detainees/?case={individual.slug}").status_code == 200
+    # Merged once: a second merge is refused with a message, and changes nothing.
+    again = client_for(moderator).post(url, form, follow=True)
+    assert "Only an individual proceeding not yet merged can be merged." in again.text
+
+
+@pytest.mark.django_db
+def test_a_public_proceeding_is_never_merged_into_an_unpublished_case(
+    client_for, moderator, make_detainee, make_case
+):
+    draft_case = make_case("Fictional draft case", state=m.State.DRAFT)
+    person = make_detainee("Testname Leyla Fictional", state=m.State.PUBLISHED)
+    individual = m.Case.individual_for(person.name, state=m.State.PUBLISHED)
+    individual.save()
+    m.CaseDefendant.objects.create(case=individual, detainee=person)
+    response = client_for(moderator).post(
+        f"/staff/cases/{individual.pk}/merge/", {"into": draft_case.slug}, follow=True
+    )
+    assert "merge it into a published case" in response.text
+    assert m.CaseDefendant.objects.get(detainee=person).case == individual

@@ -472,7 +472,9 @@ def test_the_entry_column_updates_a_person_entered_by_hand(
         "possible duplicate"
     )
     for address in (by_hand.slug, f"https://example.org/az/detainees/{by_hand.slug}/"):
-        path = write_csv(tmp_path / "b.csv", [{**row, "entry": address, "detained_on": "2025-03-13"}])
+        path = write_csv(
+            tmp_path / "b.csv", [{**row, "entry": address, "detained_on": "2025-03-13"}]
+        )
         preview = check(path, researcher)
         assert preview.rows[0].action == "propose update", preview.messages()
     run(path, researcher)
@@ -764,9 +766,11 @@ def test_the_upload_page_proposes_vocabulary_when_asked(
 def test_a_term_with_most_of_a_known_ones_words_is_flagged_for_checking(
     tmp_path, reference, researcher
 ):
-    """"Baku Serious Crimes Court" beside "Baku Court on Grave Crimes": maybe the same court,
+    """ "Baku Serious Crimes Court" beside "Baku Court on Grave Crimes": maybe the same court,
     maybe not; the importer is asked to check, in the error and in the proposal."""
-    path = write_csv(tmp_path / "alike.csv", [person(court="Fictional Appeals Chamber District Court")])
+    path = write_csv(
+        tmp_path / "alike.csv", [person(court="Fictional Appeals Chamber District Court")]
+    )
     refused = check(path, researcher)
     assert "If it is “Fictional District Court” (fictional-court)" in refused.messages()[0]
     proposed = imports.check_file(

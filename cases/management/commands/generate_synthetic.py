@@ -188,7 +188,12 @@ def clear_synthetic():
         m.Event.objects.filter(**detainee),
         m.Affiliation.sources.through.objects.filter(affiliation__detainee__is_synthetic=True),
         m.Affiliation.objects.filter(**detainee),
+        m.DetaineeName.sources.through.objects.filter(detaineename__detainee__is_synthetic=True),
         m.DetaineeName.objects.filter(**detainee),
+        m.DetaineeOccupation.sources.through.objects.filter(
+            detaineeoccupation__detainee__is_synthetic=True
+        ),
+        m.DetaineeOccupation.objects.filter(**detainee),
         m.Contact.objects.filter(**detainee),
         m.CustodyPeriod.objects.filter(**detainee),
         m.PendingChange.objects.filter(**detainee),
