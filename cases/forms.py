@@ -1,3 +1,5 @@
+import difflib
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -35,6 +37,19 @@ def label_per_language(form, field, label):
         form.fields[build_localized_fieldname(field, code)].label = format_lazy(
             "{}: {}", label, name
         )
+
+
+def _did_you_mean(numbers):
+    """ " Did you mean 206.3.2?" for unknown article numbers a known one nearly matches (a
+    dropped or doubled digit or dot), or ""; %-escaped, for a message with params."""
+    known = list(LegalArticle.objects.values_list("number", flat=True).distinct()[:20000])
+    near = []
+    for number in numbers:
+        near += difflib.get_close_matches(number[:30], known, n=1, cutoff=0.8)
+    if not near:
+        return ""
+    text = _(" Did you mean %(numbers)s?") % {"numbers": ", ".join(dict.fromkeys(near))}
+    return text.replace("%", "%%")
 
 
 def _lines(value):
@@ -183,7 +198,8 @@ class LogArrestForm(PartialDateMixin, forms.Form):
                 articles.append(matches[0])
         if unknown:
             raise ValidationError(
-                _("Unknown article: %(numbers)s. Ask an admin to add it to the legal code."),
+                _("Unknown article: %(numbers)s. Ask an admin to add it to the legal code.")
+                + _did_you_mean(unknown),
                 params={"numbers": ", ".join(unknown)[:200]},
             )
         if ambiguous:
@@ -296,6 +312,7 @@ class ChargeForm(PartialDateMixin, forms.Form):
         if len(matches) != 1:
             raise ValidationError(
                 _("Unknown article: %(numbers)s. Ask an admin to add it to the legal code.")
+                + _did_you_mean([number])
                 if not matches
                 else _(
                     "Article %(numbers)s exists in several codes: ask a moderator to record it."

@@ -671,11 +671,13 @@ def find_articles(row, articles, text, proposals=None):
                 )  # fmt: skip
                 continue
         if not found:
-            row.error(
-                "articles",
-                _("Unknown article %(n)s. Ask an admin to add it to the legal code.")
-                % {"n": number[:30]},
-            )
+            message = _("Unknown article %(n)s. Ask an admin to add it to the legal code.") % {
+                "n": number[:30]
+            }
+            near = difflib.get_close_matches(number[:30], list(articles), n=1, cutoff=0.8)
+            if near:
+                message += " " + _("Did you mean %(n)s?") % {"n": near[0]}
+            row.error("articles", message)
         elif len(found) > 1:
             row.error(
                 "articles",

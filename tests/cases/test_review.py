@@ -115,6 +115,8 @@ def test_logged_arrest_is_a_sourced_draft_invisible_to_the_public(
         ({"source_urls": "not a url"}, "Not a web address"),
         ({"detained_on": "2025-13-40"}, "Enter a date as YYYY-MM-DD"),
         ({"articles": "999.9"}, "Unknown article: 999.9"),
+        ({"articles": "206.32"}, "Unknown article: 206.32. Ask an admin to add it to the legal "
+                                 "code. Did you mean 206.3.2?"),
         ({"name": ""}, "This field is required"),
         ({"occupation": "<script>"}, "Select a valid choice"),
     ],

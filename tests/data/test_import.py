@@ -780,3 +780,11 @@ def test_a_term_with_most_of_a_known_ones_words_is_flagged_for_checking(
         "New court “Fictional Appeals Chamber District Court” (check it is not “Fictional District "
         "Court”, which has most of its words)"
     ]
+
+
+def test_an_unknown_article_near_a_known_one_gets_a_suggestion(tmp_path, reference, researcher):
+    path = write_csv(tmp_path / "slip.csv", [person(articles="206.32")])
+    assert check(path, researcher).messages() == [
+        "Row 2, column articles: Unknown article 206.32. Ask an admin to add it to the legal "
+        "code. Did you mean 206.3.2?"
+    ]
