@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import importing, views, workspace
+from . import importing, staff_search, views, workspace
 
 app_name = "cases"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("about/methodology/", views.methodology, name="methodology"),
     # The staff workspace: never linked from public pages, every view behind a sign-in.
     path("staff/", workspace.workspace, name="workspace"),
+    path("staff/search/", staff_search.staff_search, name="staff-search"),
     path("staff/log-arrest/", workspace.log_arrest, name="log-arrest"),
     path("staff/detainees/<int:pk>/", workspace.staff_detainee, name="staff-detainee"),
     path("staff/detainees/<int:pk>/events/add/", workspace.add_event, name="add-event"),

@@ -156,6 +156,7 @@ RULES = {
     "cases:retract": ("entry", post_only, post_review),
     "cases:restore": ("entry", post_only, post_review),
     "cases:merge-case": ("case", post_only, post_review),
+    "cases:staff-search": (None, signed_in, None),
     "cases:review-queue": (None, reviewers, None),
     "cases:review-change": (None, reviewers, None),
     "cases:import": (None, signed_in, None),
