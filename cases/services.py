@@ -477,12 +477,18 @@ def approve_change(*, change, moderator):
     )  # fmt: skip
     detainee = _lock(change.detainee)
     if detainee.version != change.base_version:
-        raise StaleVersion(
-            _(
-                "The entry changed after this change was proposed. Ask the author to make it "
-                "again on the current version, so that nothing is overwritten."
+        conflicts = change_conflicts(change, detainee)
+        if conflicts:
+            raise StaleVersion(
+                _(
+                    "Since this change was proposed, another approved change touched the same "
+                    "facts (%(what)s). Nothing was overwritten: the author can re-apply it on "
+                    "the current version."
+                )
+                % {"what": "; ".join(conflicts)}
             )
-        )
+        # Nothing it touches changed since: it applies to the current version as it is.
+        change.base_version = detainee.version
     _apply(detainee, change.data, moderator)
     _reason(detainee, f"change #{change.pk} by {change.author} approved by {moderator}")
     _publish_new_cases(detainee, moderator)
@@ -491,6 +497,52 @@ def approve_change(*, change, moderator):
     change.reviewer, change.reviewed_at = moderator, timezone.now()
     change.save()
     return change
+
+
+def change_conflicts(change, detainee=None):
+    """What a pending change proposes that was changed since it was proposed, in plain words;
+    empty when it can be applied to the current version as it is (rebased). A field conflicts
+    when its value now differs from its value in the version the change was made on; a corrected
+    event or charge, when that row was saved after the change was proposed; added events and
+    charges never do."""
+    detainee = detainee or change.detainee
+    if detainee.version == change.base_version:
+        return []
+    conflicts = []
+    fields = change.data.get("fields", {})
+    if fields:
+        base = (
+            detainee.history.filter(version__lte=change.base_version).order_by("-version").first()
+        )
+        for name in fields:
+            before = getattr(base, name, None) if base is not None else None
+            if base is None or before != getattr(detainee, name):
+                conflicts.append(str(Detainee._meta.get_field(name).verbose_name))
+    for key, model, label in (
+        ("correct_events", Event, _("the date of an event")),
+        ("correct_charges", Charge, _("the article of a charge")),
+    ):
+        rows = [item.get("event") or item.get("charge") for item in change.data.get(key, [])]
+        changed = model.history.filter(id__in=rows, history_date__gt=change.created_at)
+        if rows and changed.exists():
+            conflicts.append(str(label))
+    return conflicts
+
+
+@transaction.atomic
+def reapply_change(*, change, author):
+    """The author's change, proposed again on the current version (their values win where
+    another approved change touched the same facts); the old one is withdrawn."""
+    change = PendingChange.objects.select_for_update().get(pk=change.pk)
+    if change.author_id != author.pk or change.state != PendingChange.State.PENDING:
+        raise PermissionDenied
+    locked = _lock(change.detainee)
+    change.state = PendingChange.State.WITHDRAWN
+    change.save()
+    return PendingChange.objects.create(
+        detainee=locked, author=author, base_version=locked.version, data=change.data,
+        summary=change.summary,
+    )  # fmt: skip
 
 
 @transaction.atomic

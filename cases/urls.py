@@ -35,6 +35,7 @@ urlpatterns = [
         name="restore",
     ),
     path("staff/cases/<int:pk>/merge/", workspace.merge_case, name="merge-case"),
+    path("staff/changes/<int:pk>/reapply/", workspace.reapply_change, name="reapply-change"),
     path("staff/review/", workspace.review_queue, name="review-queue"),
     path("staff/import/", importing.import_arrests, name="import"),
     path("staff/import/confirm/", importing.import_confirm, name="import-confirm"),

@@ -98,7 +98,12 @@ def workspace(request):
         .filter(Q(created_by=user) | Q(Exists(assigned)))
         .order_by("-saved_at")
     )
-    changes = PendingChange.objects.filter(author=user).select_related("detainee")[:50]
+    changes = list(PendingChange.objects.filter(author=user).select_related("detainee")[:50])
+    for change in changes:
+        # A change another approved one overlapped: said here, with "re-apply".
+        change.conflicts = (
+            services.change_conflicts(change) if change.state == PendingChange.State.PENDING else []
+        )
     queue = None
     if user.can_review:
         queue = {
@@ -381,6 +386,20 @@ def retract(request, pk):
     else:
         messages.success(request, _("Retracted: the entry is off every public page."))
     return redirect("cases:staff-detainee", pk=pk)
+
+
+@require_POST
+@login_required
+@staff_required
+def reapply_change(request, pk):
+    """The author proposes their change again on the current version (after a conflict)."""
+    change = get_object_or_404(
+        PendingChange.objects.filter(author=request.user, state=PendingChange.State.PENDING),
+        pk=pk,
+    )
+    services.reapply_change(change=change, author=request.user)
+    messages.success(request, _("Proposed again on the current version: it waits for review."))
+    return redirect("cases:workspace")
 
 
 @require_POST

@@ -82,6 +82,11 @@ def post_review(role, state):
     return 302 if role in REVIEWERS else 403
 
 
+def post_reapply(role, state):
+    """Re-applying a change: its author alone (the shared change is the researcher's)."""
+    return {"anonymous": 302, "researcher": 302}.get(role, 404)
+
+
 def redirects(role, state):
     return 302
 
@@ -159,6 +164,7 @@ RULES = {
     "cases:staff-search": (None, signed_in, None),
     "cases:review-queue": (None, reviewers, None),
     "cases:review-change": (None, reviewers, None),
+    "cases:reapply-change": (None, post_only, post_reapply),
     "cases:import": (None, signed_in, None),
     "cases:import-template": (None, signed_in, None),
     "cases:import-confirm": (None, post_only, post_import_confirm),
@@ -230,7 +236,7 @@ def _kwargs(name, shared, person, case):
         return {"number": "1234/20"}
     if name == "cases:stats-csv":
         return {"chart": "held"}
-    if name == "cases:review-change":
+    if name in ("cases:review-change", "cases:reapply-change"):
         return {"pk": shared["change"].pk}
     if name == "cases:merge-case":
         return {"pk": case.pk}

@@ -115,8 +115,11 @@ def test_logged_arrest_is_a_sourced_draft_invisible_to_the_public(
         ({"source_urls": "not a url"}, "Not a web address"),
         ({"detained_on": "2025-13-40"}, "Enter a date as YYYY-MM-DD"),
         ({"articles": "999.9"}, "Unknown article: 999.9"),
-        ({"articles": "206.32"}, "Unknown article: 206.32. Ask an admin to add it to the legal "
-                                 "code. Did you mean 206.3.2?"),
+        (
+            {"articles": "206.32"},
+            "Unknown article: 206.32. Ask an admin to add it to the legal "
+            "code. Did you mean 206.3.2?",
+        ),
         ({"name": ""}, "This field is required"),
         ({"occupation": "<script>"}, "Select a valid choice"),
     ],
@@ -318,22 +321,65 @@ def test_a_rejected_change_never_reaches_the_public_and_its_author_sees_why(
 
 
 @pytest.mark.django_db
-def test_approving_a_change_made_against_an_older_version_is_refused(
-    client_for, researcher, moderator, published
+def test_two_pending_changes_that_do_not_overlap_are_both_approved(
+    client, client_for, researcher, moderator, published
 ):
+    """The second change was made on an older version: nothing it touches changed since, so it
+    is rebased and applies (it used to be refused for ever)."""
     client_for(researcher).post(
         f"/staff/detainees/{published.pk}/events/add/", event_form(published)
     )
-    change = m.PendingChange.objects.get()
-    published.bio = "Edited by a moderator in the meantime."
+    correction = {"name": published.name, "gender": "female", "born_precision": "year",
+                  "bio_en": "A fictional journalist.", "version": published.version}  # fmt: skip
+    client_for(researcher).post(f"/staff/detainees/{published.pk}/correct/", correction)
+    published.internal_notes = "A staff note saved in the meantime."
     published.save()
-    response = client_for(moderator).post(
-        f"/staff/review/changes/{change.pk}/", {"action": "approve"}, follow=True
+    moderator_client = client_for(moderator)
+    for change in m.PendingChange.objects.order_by("pk"):
+        response = moderator_client.post(
+            f"/staff/review/changes/{change.pk}/", {"action": "approve"}, follow=True
+        )
+        change.refresh_from_db()
+        assert change.state == "approved", response.text[:3000]
+    page = client.get(f"/detainees/{published.slug}/").text
+    assert "fictional-release" in page and "A fictional journalist." in page
+
+
+@pytest.mark.django_db
+def test_a_real_conflict_is_refused_and_its_author_reapplies_it(
+    client, client_for, researcher, other_researcher, moderator, published
+):
+    def correct(client, bio):
+        data = {"name": published.name, "gender": "female", "born_precision": "year",
+                "bio_en": bio, "version": published.version}  # fmt: skip
+        client.post(f"/staff/detainees/{published.pk}/correct/", data)
+        return m.PendingChange.objects.latest("pk")
+
+    first = correct(client_for(other_researcher), "First biography.")
+    second = correct(client_for(researcher), "Second biography.")
+    moderator_client = client_for(moderator)
+    moderator_client.post(f"/staff/review/changes/{first.pk}/", {"action": "approve"})
+    response = moderator_client.post(
+        f"/staff/review/changes/{second.pk}/", {"action": "approve"}, follow=True
     )
-    assert "The entry changed after this change was proposed" in response.text
-    change.refresh_from_db()
-    assert change.state == "pending"
-    assert not published.events.filter(kind="release").exists()
+    assert "another approved change touched the same facts (biography" in response.text
+    second.refresh_from_db()
+    assert second.state == "pending"
+    assert "First biography." in client.get(f"/detainees/{published.slug}/").text
+
+    # Its author is told, and proposes it again on the current version.
+    workspace = client_for(researcher).get("/staff/").text
+    assert "Another approved change has since touched the same facts (biography" in workspace
+    client_for(researcher).post(f"/staff/changes/{second.pk}/reapply/")
+    second.refresh_from_db()
+    assert second.state == "withdrawn"
+    again = m.PendingChange.objects.get(state="pending")
+    moderator_client.post(f"/staff/review/changes/{again.pk}/", {"action": "approve"})
+    assert "Second biography." in client.get(f"/detainees/{published.slug}/").text
+    # Nobody else may re-apply someone's change.
+    assert (
+        client_for(other_researcher).post(f"/staff/changes/{again.pk}/reapply/").status_code == 404
+    )
 
 
 @pytest.mark.django_db
