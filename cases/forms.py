@@ -102,6 +102,14 @@ class PartialDateMixin:
         return cleaned
 
 
+# What a person can be logged with: a detention, or persecution that is not custody.
+FIRST_EVENTS = [
+    Event.Kind.DETENTION, Event.Kind.HOUSE_ARREST, Event.Kind.POLICE_SUPERVISION,
+    Event.Kind.TRAVEL_BAN, Event.Kind.SUMMONS, Event.Kind.SEARCH, Event.Kind.FINE,
+    Event.Kind.PRESSURE_ON_RELATIVES, Event.Kind.EXILE,
+]  # fmt: skip
+
+
 class LogArrestForm(PartialDateMixin, forms.Form):
     """What a researcher holding a news report knows: a name, a date, a court, a charge."""
 
@@ -124,8 +132,18 @@ class LogArrestForm(PartialDateMixin, forms.Form):
         to_field_name="slug",
     )  # fmt: skip
     role = forms.CharField(label=_("Role in the organization"), max_length=200, required=False)
+    kind = forms.ChoiceField(
+        label=_("What happened"),
+        choices=[(k.value, k.label) for k in FIRST_EVENTS],
+        initial=Event.Kind.DETENTION,
+        help_text=_(
+            "A detention, or persecution without one: a travel ban, police supervision, a "
+            "summons as a suspect, a search, a fine, pressure on relatives. Only a detention "
+            "counts as custody."
+        ),
+    )
     detained_on = forms.DateField(
-        label=_("Date of detention"), widget=forms.DateInput(attrs={"type": "date"}),
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}),
         input_formats=["%Y-%m-%d"],
         help_text=_("Known only to the month or the year? Give any day of it and say so below."),
         error_messages={"invalid": _("Enter a date as YYYY-MM-DD, e.g. 2024-04-29.")},

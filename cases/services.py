@@ -119,7 +119,8 @@ def log_arrests(*, author, rows, reason="", checked=False, new_cases=None):
         detainee.full_clean(exclude=["slug", *(["created_by"] if checked else [])], **costly)
         detainee.search_text = detainee.build_search_text(other_names)
         event = Event(
-            detainee=detainee, kind=Event.Kind.DETENTION, date=data["detained_on"],
+            detainee=detainee, kind=data.get("kind") or Event.Kind.DETENTION,
+            date=data["detained_on"],
             date_precision=data["detained_on_precision"], court=data.get("court"),
             facility=data.get("facility"),
             case=data.get("case") or cases.get(_case_key(data)) or individual.get(id(data)),

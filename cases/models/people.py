@@ -45,6 +45,7 @@ class Status(models.TextChoices):
     DIED_IN_CUSTODY = "died_in_custody", _("died in custody")
     DIED = "died", _("died")
     TRAVEL_BAN = "travel_ban", _("travel ban")
+    PERSECUTED = "persecuted", _("persecuted, not detained")
     UNKNOWN = "unknown", _("unknown")
 
 

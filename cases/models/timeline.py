@@ -59,11 +59,17 @@ class Event(models.Model):
         HUNGER_STRIKE = "hunger_strike", _("hunger strike")
         ILL_TREATMENT = "ill_treatment", _("ill-treatment reported")
         TRAVEL_BAN = "travel_ban", _("travel ban")
+        SUMMONS = "summons", _("summoned as a suspect")
+        SEARCH = "search", _("search")
+        FINE = "fine", _("fine")
+        PRESSURE_ON_RELATIVES = "relatives_pressed", _("pressure on relatives")
         EXILE = "exile", _("exile")
         DEATH = "death", _("death")
         OTHER = "other", _("other")
 
     SENTENCE_KINDS = {Kind.PROSECUTOR_DEMAND, Kind.VERDICT, Kind.APPEAL, Kind.CASSATION}
+    # Persecution that is not custody, nor a restriction with a status of its own.
+    PERSECUTION_KINDS = {Kind.SUMMONS, Kind.SEARCH, Kind.FINE, Kind.PRESSURE_ON_RELATIVES}
     TERM_KINDS = {
         Kind.REMAND,
         Kind.REMAND_EXTENSION,
@@ -368,6 +374,13 @@ def derive_timeline(events):
         elif kind == K.TRAVEL_BAN:
             if not open_period:
                 set_status(Status.TRAVEL_BAN, event)
+        elif kind in Event.PERSECUTION_KINDS:
+            # Never custody: a person summoned, searched, fined or whose relatives are pressed
+            # is "persecuted, not detained" unless a status that says more holds.
+            if not open_period and result.status in {
+                Status.UNKNOWN, Status.RELEASED, Status.PARDONED, Status.PERSECUTED,
+            }:  # fmt: skip
+                set_status(Status.PERSECUTED, event)
         elif kind == K.EXILE:
             close_all(event)
             set_status(Status.EXILE, event)

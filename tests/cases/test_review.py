@@ -812,3 +812,31 @@ def test_a_public_proceeding_is_never_merged_into_an_unpublished_case(
     )
     assert "merge it into a published case" in response.text
     assert m.CaseDefendant.objects.get(detainee=person).case == individual
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("kind", "status"),
+    [("summons", "persecuted"), ("relatives_pressed", "persecuted"), ("travel_ban", "travel_ban"),
+     ("police_supervision", "police_supervision")],
+)  # fmt: skip
+def test_persecution_without_a_detention_is_logged_and_counted_apart_from_custody(
+    client, client_for, researcher, moderator, reference, kind, status
+):
+    from cases import stats
+
+    response = log(client_for(researcher), kind=kind, detained_on="2025-03-14", articles="",
+                   new_case_name="")  # fmt: skip
+    assert response.status_code == 302
+    person = m.Detainee.objects.get()
+    assert person.events.get().kind == kind
+    services.publish(entry=person, moderator=moderator)
+    person.refresh_from_db()
+    assert (person.status, person.in_custody_since, person.custody_periods.count()) == (
+        status, None, 0,
+    )  # fmt: skip
+    assert "Testname Leyla" in client.get(f"/detainees/?status={status}").text
+    assert "Testname Leyla" not in client.get("/detainees/?held_on=2025-06-01").text
+    published = m.Detainee.objects.published()
+    assert stats.by_occupation(published) == []  # held now: nobody
+    assert "days" not in client.get(f"/detainees/{person.slug}/").text.split("<h2")[0]
