@@ -133,7 +133,7 @@ class LogArrestForm(PartialDateMixin, forms.Form):
     )  # fmt: skip
     role = forms.CharField(label=_("Role in the organization"), max_length=200, required=False)
     kind = forms.ChoiceField(
-        label=_("What happened"),
+        label=_("Detention or other persecution"),
         choices=[(k.value, k.label) for k in FIRST_EVENTS],
         initial=Event.Kind.DETENTION,
         help_text=_(
