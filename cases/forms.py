@@ -88,9 +88,12 @@ class SourceUrlsField(forms.CharField):
 
 
 class PartialDateMixin:
-    """Moves a date known only to the month or year to its first day, as the database wants."""
+    """Moves a date known only to the month or year to its first day, as the database wants.
+    (The staff's entry forms all use it; it also marks their required fields, `required`, which
+    the stylesheet stars.)"""
 
     date_pairs = ()
+    required_css_class = "required"
 
     def clean(self):
         cleaned = super().clean()

@@ -72,3 +72,24 @@ def test_log_an_arrest_see_the_duplicate_warning_and_publish(
     public.get_by_role("link", name="Testname Rashad Mammadli").click()
     expect(public.locator(".timeline")).to_contain_text("2 October 2025")
     expect(public.locator(".timeline")).to_contain_text("Fictional District Court")
+
+
+def test_a_refused_save_puts_focus_on_the_error_summary(
+    browser, live_server, reference, researcher
+):
+    phone = TOTPDevice.objects.create(user=researcher, name="phone", confirmed=True)
+    page = browser.new_page()
+    sign_in(page, live_server, "researcher", phone)
+    page.goto(f"{live_server.url}/staff/log-arrest/")
+    page.get_by_label("Name, in Latin script").fill("Testname Rashad Fictional")
+    page.get_by_label("Charged under articles").fill("999.9")
+    page.get_by_role("button", name="Save as draft").click()
+
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Nothing was saved")
+    expect(page.locator(".messages")).to_have_count(0)  # no success banner on a refused save
+    expect(page.locator("#id_articles")).to_have_attribute("aria-invalid", "true")
+    summary.get_by_role("link", name="Charged under articles").click()
+    expect(page.locator("#id_articles")).to_be_focused()
+    page.close()
