@@ -594,6 +594,39 @@ def draft_case(*, author, name=None, individual_for=None):
     return case
 
 
+# --- Assignment ---------------------------------------------------------------------------------
+
+
+def assignable(entry=None):
+    """The researchers an entry may be assigned to: active staff who log entries."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__permissions__codename="log_entries")
+        .distinct()
+        .order_by("username")
+    )
+
+
+@transaction.atomic
+def assign(*, entry, moderator, users):
+    """Set the researchers working on an entry (who may then read its internal data); a
+    moderator's decision, kept in the entry's history."""
+    if not moderator.has_perm("cases.review_entries"):
+        raise PermissionDenied
+    users = list(users)
+    if any(u not in set(assignable()) for u in users):
+        raise ValidationError(_("Only active researchers can be assigned."))
+    locked = _lock(entry)
+    locked.assignees.set(users)
+    locked._history_user = moderator
+    locked.save()
+    names = ", ".join(u.get_username() for u in users) or "nobody"
+    _reason(locked, f"assigned to {names} by {moderator}")
+    return locked
+
+
 # --- Merging an individual proceeding into a named case ---------------------------------------
 
 

@@ -8,13 +8,13 @@ researcher, only the changes they may read (`with_internal_access`).
 """
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .models import (
     Charge,
     Detainee,
@@ -100,10 +100,7 @@ class StaffSearchForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         if user.can_review:
-            staff = get_user_model().objects.filter(
-                is_active=True, groups__permissions__codename="log_entries"
-            )
-            staff = staff.distinct().order_by("username")
+            staff = services.assignable()
             self.fields["author"].queryset = self.fields["assignee"].queryset = staff
         else:
             # Who wrote or works on an entry is its internal data (SPEC, Roles).

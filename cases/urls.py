@@ -28,6 +28,7 @@ urlpatterns = [
     path("staff/detainees/<int:pk>/submit/", workspace.submit, name="submit"),
     path("staff/detainees/<int:pk>/review/", workspace.review_entry, name="review-entry"),
     path("staff/detainees/<int:pk>/retract/", workspace.retract, name="retract"),
+    path("staff/detainees/<int:pk>/assign/", workspace.assign, name="assign"),
     path("staff/detainees/<int:pk>/history/", workspace.history, name="staff-history"),
     path(
         "staff/detainees/<int:pk>/history/<int:history_id>/restore/",

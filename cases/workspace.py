@@ -203,6 +203,8 @@ def staff_detainee(request, pk):
                 (model._meta.verbose_name, term)
                 for model, term in (services.proposed_terms_of(detainee) if internal else [])
             ],
+            "assignable": services.assignable() if user.can_review else [],
+            "assigned": set(detainee.assignees.values_list("pk", flat=True)) if internal else set(),
             "can_submit": mine and detainee.state == State.DRAFT,
             "can_change": user.can_review
             or detainee.state == State.PUBLISHED
@@ -385,6 +387,19 @@ def retract(request, pk):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Retracted: the entry is off every public page."))
+    return redirect("cases:staff-detainee", pk=pk)
+
+
+@require_POST
+@login_required
+@moderator_required
+def assign(request, pk):
+    detainee = _detainee_for(request, pk, action="review")
+    chosen = services.assignable().filter(pk__in=[
+        int(v) for v in request.POST.getlist("assignees") if v.isdigit() and len(v) < 12
+    ])  # fmt: skip
+    services.assign(entry=detainee, moderator=request.user, users=chosen)
+    messages.success(request, _("Assignment saved."))
     return redirect("cases:staff-detainee", pk=pk)
 
 

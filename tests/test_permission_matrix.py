@@ -161,6 +161,7 @@ RULES = {
     "cases:retract": ("entry", post_only, post_review),
     "cases:restore": ("entry", post_only, post_review),
     "cases:merge-case": ("case", post_only, post_review),
+    "cases:assign": ("entry", post_only, post_review),
     "cases:staff-search": (None, signed_in, None),
     "cases:review-queue": (None, reviewers, None),
     "cases:review-change": (None, reviewers, None),

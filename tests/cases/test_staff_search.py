@@ -103,3 +103,30 @@ def test_who_works_on_an_entry_is_for_moderators(
 def test_malformed_filters_get_a_message_not_an_error(client_for, moderator, entries, query):
     response = client_for(moderator).get(f"/staff/search/?{query}")
     assert response.status_code == 200
+
+
+def test_a_moderator_assigns_researchers_from_the_staff_page(
+    client_for, researcher, other_researcher, moderator, entries
+):
+    entry = entries["published"]
+    m.Contact.objects.create(detainee=entry, kind="lawyer", name="Fictional Lawyer")
+    assert (
+        "Fictional Lawyer" not in client_for(researcher).get(f"/staff/detainees/{entry.pk}/").text
+    )
+    page = client_for(moderator).get(f"/staff/detainees/{entry.pk}/").text
+    assert "Researchers working on this entry" in page
+    response = client_for(moderator).post(
+        f"/staff/detainees/{entry.pk}/assign/",
+        {"assignees": [researcher.pk, moderator.pk + 1000, "x"]},
+    )
+    assert response.status_code == 302
+    assert list(entry.assignees.all()) == [researcher]
+    assert "Fictional Lawyer" in client_for(researcher).get(f"/staff/detainees/{entry.pk}/").text
+    assert found(client_for(researcher), "assigned=on") == ["Leyla Hüseynova"]
+    assert "assigned to researcher by moderator" in entry.history.latest().history_change_reason
+    # Unassigning takes the access away again.
+    client_for(moderator).post(f"/staff/detainees/{entry.pk}/assign/", {})
+    assert not entry.assignees.exists()
+    assert (
+        "Fictional Lawyer" not in client_for(researcher).get(f"/staff/detainees/{entry.pk}/").text
+    )
