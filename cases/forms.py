@@ -139,6 +139,7 @@ class LogArrestForm(PartialDateMixin, forms.Form):
         label=_("Detention or other persecution"),
         choices=[(k.value, k.label) for k in FIRST_EVENTS],
         initial=Event.Kind.DETENTION,
+        required=False,  # a detention, unless said otherwise (the import, older clients)
         help_text=_(
             "A detention, or persecution without one: a travel ban, police supervision, a "
             "summons as a suspect, a search, a fine, pressure on relatives. Only a detention "
@@ -229,6 +230,9 @@ class LogArrestForm(PartialDateMixin, forms.Form):
                 params={"numbers": ", ".join(ambiguous)[:200]},
             )
         return list(dict.fromkeys(articles))
+
+    def clean_kind(self):
+        return self.cleaned_data.get("kind") or Event.Kind.DETENTION
 
     def clean(self):
         cleaned = super().clean()

@@ -318,6 +318,9 @@ SPECTACULAR_SETTINGS = {
         "StatusEnum": "cases.models.Status",
         "GenderEnum": "cases.models.Gender",
         "SentenceKindEnum": "cases.models.SentenceKind",
+        "EventKindEnum": "cases.models.Event.Kind",
+        "NameKindEnum": "cases.models.DetaineeName.Kind",
+        "FacilityKindEnum": "cases.models.Facility.Kind",
     },
 }
 
