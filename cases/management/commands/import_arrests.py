@@ -18,6 +18,18 @@ from django.core.management.base import BaseCommand, CommandError
 from cases import imports
 
 
+def add_propose_terms(parser):
+    """The --propose-terms option, the same for both imports."""
+    parser.add_argument(
+        "--propose-terms",
+        action="store_true",
+        help=(
+            "Propose unknown vocabulary (no near match) for review instead of refusing the "
+            "row; a moderator approves it when publishing the entry that uses it."
+        ),
+    )
+
+
 def importer_and_file(username, path):
     """The importing staff user and the file's bytes, or a CommandError saying what is wrong.
     Shared by the import commands."""
@@ -69,14 +81,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Check and report; write nothing."
         )
-        parser.add_argument(
-            "--propose-terms",
-            action="store_true",
-            help=(
-                "Propose unknown vocabulary (no near match) for review instead of refusing the "
-                "row; a moderator approves it when publishing the entry that uses it."
-            ),
-        )
+        add_propose_terms(parser)
         decision = parser.add_mutually_exclusive_group()
         decision.add_argument(
             "--confirm-duplicates",

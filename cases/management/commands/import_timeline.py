@@ -13,7 +13,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from cases import imports, timelines
-from cases.management.commands.import_arrests import importer_and_file
+from cases.management.commands.import_arrests import add_propose_terms, importer_and_file
 
 
 class Command(BaseCommand):
@@ -29,14 +29,7 @@ class Command(BaseCommand):
             "--template", action="store_true", help="Print the template with an example."
         )
         parser.add_argument("--columns", action="store_true", help="Describe every column.")
-        parser.add_argument(
-            "--propose-terms",
-            action="store_true",
-            help=(
-                "Propose unknown vocabulary (no near match) for review instead of refusing the "
-                "row; a moderator approves it when publishing the entry that uses it."
-            ),
-        )
+        add_propose_terms(parser)
 
     def handle(self, *args, path, user, dry_run, template, columns, propose_terms, **options):
         if template:
