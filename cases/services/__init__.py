@@ -1,0 +1,53 @@
+"""Workflows that touch several rows: logging an arrest, review, pending changes, merging,
+restore. Views, imports and commands write through these, never past them.
+
+Each is one keyword-only function inside a transaction. Permission checks live in the views'
+single helpers (`workspace._detainee_for`); these functions trust their caller but re-check the
+invariants that protect data (state transitions, stale versions).
+
+By concept: `entries` (new entries and their review), `changes` (changes to entries, their
+review and restore), `merging`, `vocabulary` (terms an import proposes); `_base` holds what
+they share.
+"""
+
+from ._base import DETAINEE_FIELDS, EVENT_FIELDS, StaleVersion, sources_for
+from .changes import (
+    approve_change,
+    change_conflicts,
+    change_entry,
+    decide_change,
+    event_data,
+    reapply_change,
+    restore_version,
+)
+from .entries import (
+    assign,
+    assignable,
+    create_person,
+    draft_case,
+    log_arrest,
+    log_arrests,
+    publish,
+    purge,
+    reject,
+    request_changes,
+    retract,
+    submit_for_review,
+)
+from .merging import merge_proceeding
+from .vocabulary import (
+    PROPOSED_REASON,
+    approve_terms_of,
+    propose_terms,
+    proposed_terms_of,
+    terms_of,
+)
+
+__all__ = [
+    "DETAINEE_FIELDS", "EVENT_FIELDS", "PROPOSED_REASON", "StaleVersion", "approve_change",
+    "approve_terms_of", "assign", "assignable", "change_conflicts", "change_entry",
+    "create_person", "decide_change", "draft_case", "event_data", "log_arrest", "log_arrests",
+    "merge_proceeding", "propose_terms", "proposed_terms_of", "publish", "purge",
+    "reapply_change", "reject", "request_changes", "restore_version", "retract", "sources_for",
+    "submit_for_review", "terms_of",
+]  # fmt: skip
