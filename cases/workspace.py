@@ -4,7 +4,6 @@ Access to an entry is decided in one place, `_detainee_for()`, on top of the one
 `Detainee.objects.visible_to(user)`. An entry a user may not see answers 404, like a missing one.
 """
 
-import datetime
 import re
 from urllib.parse import urlparse
 
@@ -29,14 +28,10 @@ from .forms import (
 from .models import (
     Case,
     Charge,
-    Court,
     Detainee,
     Event,
-    Facility,
     LegalArticle,
     PendingChange,
-    Precision,
-    SentenceKind,
     Source,
     State,
     format_partial_date,
@@ -98,7 +93,11 @@ def workspace(request):
         .filter(Q(created_by=user) | Q(Exists(assigned)))
         .order_by("-saved_at")
     )
-    changes = list(PendingChange.objects.filter(author=user).select_related("detainee")[:50])
+    changes = list(
+        PendingChange.objects.filter(author=user)
+        .exclude(state=PendingChange.State.APPLIED)
+        .select_related("detainee")[:50]
+    )
     for change in changes:
         # A change another approved one overlapped: said here, with "re-apply".
         change.conflicts = (
@@ -173,7 +172,9 @@ def staff_detainee(request, pk):
         Prefetch("sources", queryset=sources)
     )
     memberships = detainee.memberships.select_related("case").prefetch_related("charges__article")
-    changes = detainee.pending_changes.select_related("author")
+    changes = detainee.pending_changes.exclude(state=PendingChange.State.APPLIED).select_related(
+        "author"
+    )
     if not internal:
         # Someone else's entry: its public parts, the user's own proposals, and no case the
         # user may not see (a draft case's name is internal too).
@@ -441,79 +442,6 @@ def merge_case(request, pk):
     return redirect("cases:workspace")
 
 
-def _describe_event(data):
-    """Readable rows for a proposed event: what the moderator is asked to approve."""
-    labels = {f.name: f.verbose_name for f in Event._meta.fields}
-    labels["description_en"] = _("description")
-    names = {
-        "court": Court.objects.in_bulk([data["court"]] if data.get("court") else []),
-        "facility": Facility.objects.in_bulk([data["facility"]] if data.get("facility") else []),
-        "case": Case.objects.in_bulk([data["case"]] if data.get("case") else []),
-    }
-    rows = []
-    for name, value in data.items():
-        if value in (None, "", False, []) or name in ("date_precision", "source_urls"):
-            continue
-        if name == "kind":
-            value = Event.Kind(value).label
-        elif name == "date":
-            value = format_partial_date(
-                datetime.date.fromisoformat(value), data.get("date_precision") or Precision.DAY
-            )
-        elif name == "sentence_kind":
-            value = SentenceKind(value).label
-        elif name in names:
-            value = names[name].get(value, value)
-        rows.append((labels.get(name, name), value))
-    rows.append((_("sources"), ", ".join(data.get("source_urls", []))))
-    return rows
-
-
-def _describe_charge(data):
-    article = LegalArticle.objects.select_related("code").filter(pk=data.get("article")).first()
-    case = Case.objects.filter(pk=data.get("case")).first()
-    date = (
-        format_partial_date(datetime.date.fromisoformat(data["date"]), data["date_precision"])
-        if data.get("date")
-        else _("date unknown")
-    )
-    return [
-        (_("case"), case or "?"),
-        (_("article"), article or data.get("description", "")),
-        (_("step"), Charge.Action(data["action"]).label),
-        (_("date"), date),
-        (_("sources"), ", ".join(data.get("source_urls", []))),
-    ]
-
-
-def _describe_correction(detainee, data):
-    """(event, old date, new date, sources) for a proposed corrected date."""
-    event = detainee.events.filter(pk=data.get("event")).first()
-    new = format_partial_date(datetime.date.fromisoformat(data["date"]), data["date_precision"])
-    return {
-        "event": event.get_kind_display() if event else _("an event no longer recorded"),
-        "old": format_partial_date(event.date, event.date_precision) if event else "—",
-        "new": new,
-        "sources": ", ".join(data.get("source_urls", [])),
-    }
-
-
-def _describe_charge_correction(detainee, data):
-    """(case, old article, new article, sources) for a proposed corrected article."""
-    charge = (
-        Charge.objects.select_related("article__code", "defendant__case")
-        .filter(pk=data.get("charge"), defendant__detainee=detainee)
-        .first()
-    )
-    article = LegalArticle.objects.select_related("code").filter(pk=data.get("article")).first()
-    return {
-        "case": charge.defendant.case if charge else _("a charge no longer recorded"),
-        "old": (charge.article or charge.description) if charge else "—",
-        "new": article or "?",
-        "sources": ", ".join(data.get("source_urls", [])),
-    }
-
-
 @login_required
 @moderator_required
 def review_change(request, pk):
@@ -525,7 +453,9 @@ def review_change(request, pk):
         comment = request.POST.get("comment", "").strip()[:5000]
         try:
             if action == "approve":
-                services.approve_change(change=change, moderator=request.user)
+                services.approve_change(
+                    change=change, moderator=request.user, revision=request.POST.get("revision")
+                )
                 messages.success(request, _("Approved: the public page now shows the change."))
             elif action in ("reject", "request_changes") and comment:
                 state = {
@@ -541,30 +471,13 @@ def review_change(request, pk):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         return redirect("cases:review-queue")
-    fields = [
-        (name, getattr(change.detainee, name, ""), value)
-        for name, value in change.data.get("fields", {}).items()
-    ]
-    events = [_describe_event(event) for event in change.data.get("add_events", [])]
-    corrections = [
-        _describe_correction(change.detainee, correction)
-        for correction in change.data.get("correct_events", [])
-    ]
-    charges = [_describe_charge(charge) for charge in change.data.get("add_charges", [])]
-    charge_corrections = [
-        _describe_charge_correction(change.detainee, correction)
-        for correction in change.data.get("correct_charges", [])
-    ]
     return render(
         request,
         "cases/staff/review_change.html",
         {
             "change": change,
-            "fields": fields,
-            "events": events,
-            "corrections": corrections,
-            "charges": charges,
-            "charge_corrections": charge_corrections,
+            "lines": services.describe_change(change),
+            "conflicts": services.change_conflicts(change),
             "form": DecisionForm(),
         },
     )

@@ -17,7 +17,10 @@ class PendingChange(models.Model):
 
     `data` holds the proposed values as structured data (fields, and rows to add, change or
     remove); `base_version` is the entry's version it was made against, so that an approval
-    over a newer version is refused rather than silently overwriting it.
+    over a newer version is refused rather than silently overwriting it. Its author's further
+    edits gather in it while it waits (`revision` counts them, so that a moderator approves only
+    what they read). A change to a draft is applied at once and kept as APPLIED: with the
+    approved ones, the entry's readable history (`applied_version` is the version it made).
     """
 
     class State(models.TextChoices):
@@ -26,6 +29,7 @@ class PendingChange(models.Model):
         APPROVED = "approved", _("approved")
         REJECTED = "rejected", _("rejected")
         WITHDRAWN = "withdrawn", _("withdrawn")
+        APPLIED = "applied", _("applied to a draft")
 
     detainee = models.ForeignKey(
         Detainee, null=True, blank=True, on_delete=models.CASCADE, related_name="pending_changes"
@@ -41,6 +45,8 @@ class PendingChange(models.Model):
     summary = models.CharField(_("summary"), max_length=255, help_text=_("Staff only."))
     data = models.JSONField(_("proposed values"), default=dict, help_text=_("Staff only."))
     state = models.CharField(max_length=20, choices=State, default=State.PENDING, db_index=True)
+    revision = models.PositiveIntegerField(default=1)
+    applied_version = models.PositiveIntegerField(null=True, blank=True)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

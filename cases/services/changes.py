@@ -9,23 +9,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import (
-    CaseDefendant,
-    Charge,
     Detainee,
-    Event,
-    LegalArticle,
     PendingChange,
     State,
 )
+from . import parts
 from ._base import (
-    DETAINEE_FIELDS,
     EVENT_FIELDS,
     NOT_RESTORED,
     StaleVersion,
     _check_version,
     _lock,
     _reason,
-    sources_for,
 )
 from .entries import _publish_new_cases, _second_person
 from .vocabulary import approve_terms_of
@@ -47,89 +42,23 @@ def event_data(cleaned):
     return data
 
 
-def _create_event(detainee, data, user):
-    values = {k: v for k, v in data.items() if k in EVENT_FIELDS and v not in (None, "")}
-    for fk in ("court", "facility", "case"):
-        if fk in values:
-            values[f"{fk}_id"] = values.pop(fk)
-    values["date"] = datetime.date.fromisoformat(values["date"])
-    event = Event(detainee=detainee, **values)
-    event._history_user = user  # named in its history outside a request too (the command)
-    event.full_clean()
-    event.save()
-    event.sources.set(sources_for(data.get("source_urls", [])))
-    return event
-
-
-def _create_charge(detainee, data, user):
-    membership, _created = CaseDefendant.objects.get_or_create(
-        case_id=data["case"], detainee=detainee
-    )
-    charge = Charge(
-        defendant=membership, article_id=data.get("article"),
-        description=data.get("description") or "", action=data["action"],
-        date=datetime.date.fromisoformat(data["date"]) if data.get("date") else None,
-        date_precision=data.get("date_precision") or "day",
-    )  # fmt: skip
-    charge._history_user = user
-    charge.full_clean()
-    charge.save()
-    charge.sources.set(sources_for(data.get("source_urls", [])))
-    return charge
-
-
-def _correct_event_date(detainee, data, user):
-    """A recorded event's date, corrected (an import's corrected detention date): the event
-    keeps its history, so the record shows what the date was and who changed it."""
-    event = detainee.events.filter(pk=data["event"]).first()
-    if event is None:
-        raise ValidationError(_("The event this change corrects is no longer there."))
-    event.date = datetime.date.fromisoformat(data["date"])
-    event.date_precision = data["date_precision"]
-    event._history_user = user
-    event.full_clean()
-    event.save()
-    event.sources.add(*sources_for(data.get("source_urls", [])))
-    return event
-
-
-def _correct_charge_article(detainee, data, user):
-    """A recorded charge's article, corrected (an import's row naming another article than the
-    one recorded as brought): the charge keeps its history and gains the row's sources."""
-    charge = Charge.objects.filter(pk=data["charge"], defendant__detainee=detainee).first()
-    article = LegalArticle.objects.filter(pk=data["article"]).first()
-    if charge is None or article is None:
-        raise ValidationError(_("The charge this change corrects is no longer there."))
-    charge.article = article
-    charge._history_user = user
-    charge.full_clean()
-    charge.save()
-    charge.sources.add(*sources_for(data.get("source_urls", [])))
-    return charge
-
-
 def _apply(detainee, data, user):
     """Write a change set to the main tables as `user`, then re-derive the detainee's facts."""
-    for name, value in data.get("fields", {}).items():
-        if name not in DETAINEE_FIELDS:
-            raise ValidationError(_("This change touches a field that cannot be changed here."))
-        if name == "born" and value:
-            value = datetime.date.fromisoformat(value)
-        setattr(detainee, name, value)
-    for correction in data.get("correct_events", []):
-        _correct_event_date(detainee, correction, user)
-    for correction in data.get("correct_charges", []):
-        _correct_charge_article(detainee, correction, user)
-    for event in data.get("add_events", []):
-        _create_event(detainee, event, user)
-    for charge in data.get("add_charges", []):
-        _create_charge(detainee, charge, user)
+    parts.apply_fields(detainee, data.get("fields", {}))
+    for part in parts.PARTS:
+        for item in data.get(part.key, []):
+            part.apply(detainee, item, user)
     detainee._history_user = user
     detainee.full_clean(exclude=["slug"])
     if detainee.state == State.PUBLISHED:
         detainee.mark_updated()  # an approved change
     detainee.save()
     detainee.refresh_derived()
+
+
+def describe_change(change):
+    """A change's readable lines (`parts.Line`), for its review page and the history."""
+    return parts.describe(change.detainee, change.data)
 
 
 @transaction.atomic
@@ -143,22 +72,53 @@ def change_entry(*, detainee, author, data, summary, version=None):
     locked = _lock(detainee)
     _check_version(locked, version)
     if locked.state == State.PUBLISHED:
-        return PendingChange.objects.create(
-            detainee=locked, author=author, base_version=locked.version, data=data,
-            summary=summary,
-        )  # fmt: skip
+        return _propose(locked, author, data, summary)
     if locked.state == State.RETRACTED:
         raise ValidationError(_("A retracted entry cannot be changed."))
+    base_version = locked.version
     _apply(locked, data, author)
     _reason(locked, summary)
+    # Kept as a record of what was changed, for the entry's readable history.
+    PendingChange.objects.create(
+        detainee=locked, author=author, base_version=base_version, data=data,
+        summary=summary[:255], state=PendingChange.State.APPLIED,
+        applied_version=locked.version, reviewed_at=timezone.now(),
+    )  # fmt: skip
     return None
 
 
+def _propose(locked, author, data, summary):
+    """A change to a published entry, waiting for review. An author's edits gather in their
+    change still waiting, so that a moderator reads and approves them as one."""
+    waiting = (
+        PendingChange.objects.select_for_update()
+        .filter(detainee=locked, author=author, state=PendingChange.State.PENDING)
+        .order_by("-pk")
+        .first()
+    )
+    if waiting is None:
+        return PendingChange.objects.create(
+            detainee=locked, author=author, base_version=locked.version, data=data,
+            summary=summary[:255],
+        )  # fmt: skip
+    waiting.data = parts.merge(waiting.data, data)
+    waiting.summary = f"{waiting.summary}; {summary}"[:255]
+    waiting.revision += 1
+    waiting.save()
+    return waiting
+
+
 @transaction.atomic
-def approve_change(*, change, moderator):
+def approve_change(*, change, moderator, revision=None):
+    """Apply a pending change as `moderator`. `revision` is the one the moderator read: a change
+    its author added to since is refused, to be read again."""
     change = PendingChange.objects.select_for_update().get(pk=change.pk)
     if change.state != PendingChange.State.PENDING:
         raise ValidationError(_("This change has already been decided."))
+    if revision is not None and str(revision) != str(change.revision):
+        raise StaleVersion(
+            _("Its author added to this change since you opened it: read it again, then decide.")
+        )
     _second_person(
         change.author_id, moderator,
         _("You proposed this change: another moderator must review and approve it."),
@@ -183,6 +143,7 @@ def approve_change(*, change, moderator):
     approve_terms_of(detainee, moderator)
     change.state = PendingChange.State.APPROVED
     change.reviewer, change.reviewed_at = moderator, timezone.now()
+    change.applied_version = detainee.version
     change.save()
     return change
 
@@ -190,9 +151,9 @@ def approve_change(*, change, moderator):
 def change_conflicts(change, detainee=None):
     """What a pending change proposes that was changed since it was proposed, in plain words;
     empty when it can be applied to the current version as it is (rebased). A field conflicts
-    when its value now differs from its value in the version the change was made on; a corrected
-    event or charge, when that row was saved after the change was proposed; added events and
-    charges never do."""
+    when its value now differs from its value in the version the change was made on; a part that
+    changes or removes a recorded row (a date, an article, a spelling), when that row was saved
+    or removed after the change was proposed; added rows never do."""
     detainee = detainee or change.detainee
     if detainee.version == change.base_version:
         return []
@@ -206,14 +167,13 @@ def change_conflicts(change, detainee=None):
             before = getattr(base, name, None) if base is not None else None
             if base is None or before != getattr(detainee, name):
                 conflicts.append(str(Detainee._meta.get_field(name).verbose_name))
-    for key, model, label in (
-        ("correct_events", Event, _("the date of an event")),
-        ("correct_charges", Charge, _("the article of a charge")),
-    ):
-        rows = [item.get("event") or item.get("charge") for item in change.data.get(key, [])]
-        changed = model.history.filter(id__in=rows, history_date__gt=change.created_at)
-        if rows and changed.exists():
-            conflicts.append(str(label))
+    for part in parts.PARTS:
+        touched = part.touched_rows(change.data.get(part.key, []))
+        if touched is None or not hasattr(touched[0], "history"):
+            continue
+        model, rows = touched
+        if model.history.filter(id__in=rows, history_date__gt=change.created_at).exists():
+            conflicts.append(str(part.label))
     return conflicts
 
 

@@ -1,0 +1,563 @@
+"""The parts a change set may hold, each in one place: how it is applied to an entry, how it
+reads to a moderator and in the history, and what makes it conflict with a later version.
+
+A change set (`PendingChange.data`) is a dict of lists keyed by part, plus `fields` for the
+person's own values: `{"fields": {...}, "add_names": [...], "remove_sources": [...]}`. Every
+value in it is JSON: ids, ISO dates, source URLs. A part that states a fact carries the
+`source_urls` that say so.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ..models import (
+    Affiliation,
+    Case,
+    CaseDefendant,
+    Charge,
+    Court,
+    Detainee,
+    DetaineeName,
+    DetaineeOccupation,
+    EchrApplication,
+    Event,
+    Facility,
+    LegalArticle,
+    Occupation,
+    Organization,
+    Precision,
+    SentenceKind,
+    Source,
+    format_partial_date,
+)
+from ._base import DETAINEE_FIELDS, EVENT_FIELDS, sources_for
+
+
+@dataclass
+class Line:
+    """One readable line of a change: "Other spelling added: Анар Абдулла", with its details
+    (label, value) and the sources it gives."""
+
+    what: str
+    action: str  # "added", "removed", "changed"
+    text: str = ""
+    old: str = ""
+    details: list = field(default_factory=list)
+    sources: list = field(default_factory=list)
+
+
+def _date(value, precision):
+    if not value:
+        return _("date unknown")
+    if isinstance(value, str):
+        value = datetime.date.fromisoformat(value)
+    return format_partial_date(value, precision or Precision.DAY)
+
+
+def describe_source(source):
+    """A source as people cite it: "Turan, 30 April 2024", else its title, else its address."""
+    if source.publisher and source.published_on:
+        return f"{source.publisher}, {format_partial_date(source.published_on)}"
+    return source.publisher or source.title or source.url
+
+
+def _source_texts(urls):
+    known = {s.url: s for s in Source.objects.filter(url__in=list(urls))}
+    return [describe_source(known[url]) if url in known else url for url in urls]
+
+
+def _gone():
+    return ValidationError(_("A row this change touches is no longer recorded."))
+
+
+def _row(model, detainee, item, **lookup):
+    """The row `item["id"]` of `detainee` this part touches, or None when it is gone."""
+    lookup = lookup or {"detainee": detainee}
+    return model.objects.filter(pk=item.get("id"), **lookup).first()
+
+
+def _saved(row, user):
+    row._history_user = user
+    row.full_clean()
+    row.save()
+    return row
+
+
+# --- Parts ------------------------------------------------------------------------------------
+
+
+class Part:
+    """A kind of item in a change set. `key` names its list in the data; `apply` writes one item
+    as `user`; `describe` reads it; `target` is the existing row it changes, if any (a part
+    whose row was changed or removed after the change was proposed conflicts)."""
+
+    key = ""
+    label = ""
+    model = None
+
+    def apply(self, detainee, item, user):
+        raise NotImplementedError
+
+    def describe(self, detainee, item):
+        raise NotImplementedError
+
+    def target(self, detainee, item):
+        return None
+
+    def touched_rows(self, items):
+        """(model, ids) of existing rows the items change: rows changed after the proposal
+        conflict."""
+        ids = [item.get("id") for item in items if item.get("id")]
+        return (self.model, ids) if ids and self.model else None
+
+
+class AddEvent(Part):
+    key, label, model = "add_events", gettext_lazy("Event"), Event
+
+    def apply(self, detainee, item, user):
+        values = {k: v for k, v in item.items() if k in EVENT_FIELDS and v not in (None, "")}
+        for fk in ("court", "facility", "case"):
+            if fk in values:
+                values[f"{fk}_id"] = values.pop(fk)
+        values["date"] = datetime.date.fromisoformat(values["date"])
+        event = _saved(Event(detainee=detainee, **values), user)
+        event.sources.set(sources_for(item.get("source_urls", [])))
+        return event
+
+    def describe(self, detainee, item):
+        labels = {f.name: f.verbose_name for f in Event._meta.fields}
+        labels["description_en"] = _("description")
+        related = {"court": Court, "facility": Facility, "case": Case}
+        details = []
+        for name, value in item.items():
+            if value in (None, "", False, []) or name in ("date_precision", "source_urls"):
+                continue
+            if name in ("kind", "date"):
+                continue
+            if name == "sentence_kind":
+                value = SentenceKind(value).label
+            elif name in related:
+                value = related[name].objects.filter(pk=value).first() or value
+            details.append((str(labels.get(name, name)), str(value)))
+        return Line(
+            str(self.label), "added",
+            f"{Event.Kind(item['kind']).label}, {_date(item['date'], item.get('date_precision'))}",
+            details=details, sources=_source_texts(item.get("source_urls", [])),
+        )  # fmt: skip
+
+    def touched_rows(self, items):
+        return None
+
+
+class RemoveEvent(Part):
+    """An event recorded in error; its history keeps it."""
+
+    key, label, model = "remove_events", gettext_lazy("Event"), Event
+
+    def apply(self, detainee, item, user):
+        event = _row(Event, detainee, item)
+        if event is None:
+            raise _gone()
+        event._history_user = user
+        event.delete()
+
+    def describe(self, detainee, item):
+        event = _row(Event, detainee, item)
+        text = (
+            f"{event.get_kind_display()}, {_date(event.date, event.date_precision)}"
+            if event
+            else item.get("text", "")
+        )
+        return Line(str(self.label), "removed", text)
+
+
+class CorrectEventDate(Part):
+    """A recorded event's date, corrected: the event keeps its history."""
+
+    key, label, model = "correct_events", gettext_lazy("Date of an event"), Event
+
+    def apply(self, detainee, item, user):
+        event = detainee.events.filter(pk=item["event"]).first()
+        if event is None:
+            raise _gone()
+        event.date = datetime.date.fromisoformat(item["date"])
+        event.date_precision = item["date_precision"]
+        _saved(event, user).sources.add(*sources_for(item.get("source_urls", [])))
+        return event
+
+    def describe(self, detainee, item):
+        event = detainee.events.filter(pk=item.get("event")).first()
+        return Line(
+            str(self.label), "changed",
+            _date(item["date"], item["date_precision"]),
+            old=_date(event.date, event.date_precision) if event else "—",
+            details=[(_("event"), event.get_kind_display() if event else _("no longer recorded"))],
+            sources=_source_texts(item.get("source_urls", [])),
+        )  # fmt: skip
+
+    def touched_rows(self, items):
+        return (Event, [item.get("event") for item in items])
+
+
+class AddCharge(Part):
+    """A step in a charge (brought, added, dropped, convicted, acquitted) in a case; the
+    person becomes a defendant in it if they were not."""
+
+    key, label, model = "add_charges", gettext_lazy("Charge"), Charge
+
+    def apply(self, detainee, item, user):
+        membership, _created = CaseDefendant.objects.get_or_create(
+            case_id=item["case"], detainee=detainee
+        )
+        charge = Charge(
+            defendant=membership, article_id=item.get("article"),
+            description=item.get("description") or "", action=item["action"],
+            date=datetime.date.fromisoformat(item["date"]) if item.get("date") else None,
+            date_precision=item.get("date_precision") or "day",
+        )  # fmt: skip
+        _saved(charge, user).sources.set(sources_for(item.get("source_urls", [])))
+        return charge
+
+    def describe(self, detainee, item):
+        article = LegalArticle.objects.select_related("code").filter(pk=item.get("article"))
+        article = article.first()
+        case = Case.objects.filter(pk=item.get("case")).first()
+        return Line(
+            str(self.label), "added",
+            f"{article or item.get('description', '')}: {Charge.Action(item['action']).label}, "
+            f"{_date(item.get('date'), item.get('date_precision'))}",
+            details=[(_("case"), str(case or "?"))],
+            sources=_source_texts(item.get("source_urls", [])),
+        )  # fmt: skip
+
+    def touched_rows(self, items):
+        return None
+
+
+class CorrectChargeArticle(Part):
+    """A recorded charge's article, corrected: the charge keeps its history."""
+
+    key, label, model = "correct_charges", gettext_lazy("Article of a charge"), Charge
+
+    def apply(self, detainee, item, user):
+        charge = Charge.objects.filter(pk=item["charge"], defendant__detainee=detainee).first()
+        article = LegalArticle.objects.filter(pk=item["article"]).first()
+        if charge is None or article is None:
+            raise _gone()
+        charge.article = article
+        _saved(charge, user).sources.add(*sources_for(item.get("source_urls", [])))
+        return charge
+
+    def describe(self, detainee, item):
+        charge = (
+            Charge.objects.select_related("article__code", "defendant__case")
+            .filter(pk=item.get("charge"), defendant__detainee=detainee)
+            .first()
+        )
+        article = LegalArticle.objects.select_related("code").filter(pk=item.get("article"))
+        case = charge.defendant.case if charge else _("no longer recorded")
+        return Line(
+            str(self.label), "changed", str(article.first() or "?"),
+            old=str((charge.article or charge.description) if charge else "—"),
+            details=[(_("case"), str(case))],
+            sources=_source_texts(item.get("source_urls", [])),
+        )  # fmt: skip
+
+    def touched_rows(self, items):
+        return (Charge, [item.get("charge") for item in items])
+
+
+class AddName(Part):
+    key, label, model = "add_names", gettext_lazy("Other spelling"), DetaineeName
+
+    def apply(self, detainee, item, user):
+        name = DetaineeName(
+            detainee=detainee, name=item["name"], script=item.get("script") or "latin",
+            kind=item.get("kind") or DetaineeName.Kind.TRANSLITERATION,
+            language=item.get("language") or "",
+        )  # fmt: skip
+        _saved(name, user).sources.set(sources_for(item.get("source_urls", [])))
+        return name
+
+    def describe(self, detainee, item):
+        details = [(_("script"), str(DetaineeName.Script(item.get("script") or "latin").label))]
+        if item.get("kind"):
+            details.append((_("kind"), str(DetaineeName.Kind(item["kind"]).label)))
+        if item.get("language"):
+            details.append((_("language"), item["language"]))
+        return Line(
+            str(self.label), "added", item["name"], details=details,
+            sources=_source_texts(item.get("source_urls", [])),
+        )  # fmt: skip
+
+    def touched_rows(self, items):
+        return None
+
+
+class RemoveName(Part):
+    key, label, model = "remove_names", gettext_lazy("Other spelling"), DetaineeName
+
+    def apply(self, detainee, item, user):
+        name = _row(DetaineeName, detainee, item)
+        if name is None:
+            raise _gone()
+        name._history_user = user
+        name.delete()
+
+    def describe(self, detainee, item):
+        name = _row(DetaineeName, detainee, item)
+        return Line(str(self.label), "removed", name.name if name else item.get("text", ""))
+
+
+class AddOccupation(Part):
+    key, label, model = "add_occupations", gettext_lazy("Occupation"), DetaineeOccupation
+
+    def apply(self, detainee, item, user):
+        row, _created = DetaineeOccupation.objects.get_or_create(
+            detainee=detainee, occupation_id=item["occupation"]
+        )
+        row.sources.add(*sources_for(item.get("source_urls", [])))
+        return row
+
+    def describe(self, detainee, item):
+        occupation = Occupation.objects.filter(pk=item.get("occupation")).first()
+        return Line(
+            str(self.label), "added", str(occupation or "?"),
+            sources=_source_texts(item.get("source_urls", [])),
+        )  # fmt: skip
+
+    def touched_rows(self, items):
+        return None
+
+
+class RemoveOccupation(Part):
+    key, label, model = "remove_occupations", gettext_lazy("Occupation"), DetaineeOccupation
+
+    def apply(self, detainee, item, user):
+        row = _row(DetaineeOccupation, detainee, item)
+        if row is None:
+            raise _gone()
+        row.delete()
+
+    def describe(self, detainee, item):
+        row = _row(DetaineeOccupation, detainee, item)
+        return Line(str(self.label), "removed", str(row) if row else item.get("text", ""))
+
+
+class AddAffiliation(Part):
+    key, label, model = "add_affiliations", gettext_lazy("Affiliation"), Affiliation
+
+    def apply(self, detainee, item, user):
+        dates = {
+            name: datetime.date.fromisoformat(item[name]) if item.get(name) else None
+            for name in ("start", "end")
+        }
+        affiliation = Affiliation(
+            detainee=detainee, organization_id=item["organization"],
+            role=item.get("role") or "",
+            start_precision=item.get("start_precision") or Precision.YEAR,
+            end_precision=item.get("end_precision") or Precision.YEAR, **dates,
+        )  # fmt: skip
+        _saved(affiliation, user).sources.set(sources_for(item.get("source_urls", [])))
+        return affiliation
+
+    def describe(self, detainee, item):
+        organization = Organization.objects.filter(pk=item.get("organization")).first()
+        details = []
+        if item.get("role"):
+            details.append((_("role"), item["role"]))
+        if item.get("start"):
+            details.append((_("from"), _date(item["start"], item.get("start_precision"))))
+        if item.get("end"):
+            details.append((_("until"), _date(item["end"], item.get("end_precision"))))
+        return Line(
+            str(self.label), "added", str(organization or "?"), details=details,
+            sources=_source_texts(item.get("source_urls", [])),
+        )  # fmt: skip
+
+    def touched_rows(self, items):
+        return None
+
+
+class RemoveAffiliation(Part):
+    key, label, model = "remove_affiliations", gettext_lazy("Affiliation"), Affiliation
+
+    def apply(self, detainee, item, user):
+        row = _row(Affiliation, detainee, item)
+        if row is None:
+            raise _gone()
+        row._history_user = user
+        row.delete()
+
+    def describe(self, detainee, item):
+        row = _row(Affiliation, detainee, item)
+        return Line(str(self.label), "removed", str(row.organization) if row else item.get("text"))
+
+
+class LinkEchr(Part):
+    """The person as an applicant in an ECHR application already recorded."""
+
+    key, label, model = "link_echr", gettext_lazy("ECHR application"), EchrApplication
+
+    def apply(self, detainee, item, user):
+        application = EchrApplication.objects.filter(pk=item.get("application")).first()
+        if application is None:
+            raise _gone()
+        application.applicants.add(detainee)
+
+    def describe(self, detainee, item):
+        application = EchrApplication.objects.filter(pk=item.get("application")).first()
+        return Line(str(self.label), "added", str(application or "?"))
+
+    def touched_rows(self, items):
+        return None
+
+
+class UnlinkEchr(Part):
+    key, label, model = "unlink_echr", gettext_lazy("ECHR application"), EchrApplication
+
+    def apply(self, detainee, item, user):
+        application = EchrApplication.objects.filter(pk=item.get("application")).first()
+        if application is None:
+            raise _gone()
+        application.applicants.remove(detainee)
+
+    def describe(self, detainee, item):
+        application = EchrApplication.objects.filter(pk=item.get("application")).first()
+        return Line(str(self.label), "removed", str(application or "?"))
+
+    def touched_rows(self, items):
+        return None
+
+
+# The facts a source can be attached to: (model, how to find the person's row, label).
+FACTS = {
+    "detainee": (Detainee, "pk", gettext_lazy("the entry")),
+    "event": (Event, "detainee", gettext_lazy("event")),
+    "charge": (Charge, "defendant__detainee", gettext_lazy("charge")),
+    "name": (DetaineeName, "detainee", gettext_lazy("other spelling")),
+    "occupation": (DetaineeOccupation, "detainee", gettext_lazy("occupation")),
+    "affiliation": (Affiliation, "detainee", gettext_lazy("affiliation")),
+    "membership": (CaseDefendant, "detainee", gettext_lazy("defendant in a case")),
+}
+
+
+def fact_row(detainee, fact, pk):
+    """The person's row for a fact (`FACTS`), or None: never another person's."""
+    if fact not in FACTS:
+        return None
+    model, path, _label = FACTS[fact]
+    if path == "pk":
+        return model.objects.filter(pk=detainee.pk).first()
+    return model.objects.filter(pk=pk, **{path: detainee}).first()
+
+
+def describe_fact(row, fact):
+    if row is None:
+        return str(_("no longer recorded"))
+    if fact == "event":
+        return f"{row.get_kind_display()}, {_date(row.date, row.date_precision)}"
+    if fact == "charge":
+        return f"{row.article or row.description}: {row.get_action_display()}"
+    if fact == "membership":
+        return str(row.case)
+    if fact == "affiliation":
+        return str(row.organization)
+    return str(row)
+
+
+class AddSources(Part):
+    """Sources added to a fact of the entry (an event, a charge, a spelling…)."""
+
+    key, label = "add_sources", gettext_lazy("Source")
+
+    def apply(self, detainee, item, user):
+        row = fact_row(detainee, item.get("fact"), item.get("id"))
+        if row is None:
+            raise _gone()
+        row.sources.add(*sources_for(item.get("source_urls", [])))
+
+    def describe(self, detainee, item):
+        row = fact_row(detainee, item.get("fact"), item.get("id"))
+        return Line(
+            str(self.label), "added", ", ".join(_source_texts(item.get("source_urls", []))),
+            details=[(str(FACTS[item["fact"]][2]), describe_fact(row, item["fact"]))],
+        )  # fmt: skip
+
+    def touched_rows(self, items):
+        return None
+
+
+class RemoveSource(Part):
+    """A source taken off a fact (with `AddSources` in the same change: a source replaced)."""
+
+    key, label = "remove_sources", gettext_lazy("Source")
+
+    def apply(self, detainee, item, user):
+        row = fact_row(detainee, item.get("fact"), item.get("id"))
+        if row is None:
+            raise _gone()
+        row.sources.remove(item.get("source"))
+
+    def describe(self, detainee, item):
+        row = fact_row(detainee, item.get("fact"), item.get("id"))
+        source = Source.objects.filter(pk=item.get("source")).first()
+        return Line(
+            str(self.label), "removed", describe_source(source) if source else "?",
+            details=[(str(FACTS[item["fact"]][2]), describe_fact(row, item["fact"]))],
+        )  # fmt: skip
+
+    def touched_rows(self, items):
+        return None
+
+
+PARTS = [
+    CorrectEventDate(), CorrectChargeArticle(), RemoveEvent(), AddEvent(), AddCharge(),
+    RemoveName(), AddName(), RemoveOccupation(), AddOccupation(), RemoveAffiliation(),
+    AddAffiliation(), UnlinkEchr(), LinkEchr(), RemoveSource(), AddSources(),
+]  # fmt: skip
+PARTS_BY_KEY = {part.key: part for part in PARTS}
+
+
+def apply_fields(detainee, fields):
+    for name, value in fields.items():
+        if name not in DETAINEE_FIELDS:
+            raise ValidationError(_("This change touches a field that cannot be changed here."))
+        if name == "born" and value:
+            value = datetime.date.fromisoformat(value)
+        setattr(detainee, name, value)
+
+
+def describe_fields(detainee, fields):
+    lines = []
+    for name, value in fields.items():
+        label = str(Detainee._meta.get_field(name).verbose_name)
+        old = getattr(detainee, name, "")
+        if name == "gender":
+            value = dict(Detainee._meta.get_field("gender").choices).get(value, value)
+            old = detainee.get_gender_display()
+        lines.append(Line(label, "changed", str(value or "—"), old=str(old or "—")))
+    return lines
+
+
+def describe(detainee, data):
+    """The readable lines of a change set, in the order they are applied."""
+    lines = describe_fields(detainee, data.get("fields", {}))
+    for part in PARTS:
+        lines.extend(part.describe(detainee, item) for item in data.get(part.key, []))
+    return lines
+
+
+def merge(data, more):
+    """Two change sets as one: `more`'s field values win, its parts follow `data`'s."""
+    merged = {key: list(value) for key, value in data.items() if key != "fields"}
+    if data.get("fields") or more.get("fields"):
+        merged["fields"] = {**data.get("fields", {}), **more.get("fields", {})}
+    for key, value in more.items():
+        if key != "fields":
+            merged.setdefault(key, []).extend(value)
+    return merged
