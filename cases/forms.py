@@ -9,10 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 
 from .models import (
+    LANGUAGE_CODE_VALIDATOR,
     Case,
     Charge,
     Court,
     Detainee,
+    DetaineeName,
+    EchrApplication,
     Event,
     Facility,
     Gender,
@@ -380,3 +383,144 @@ class RetractForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=5000,
     )
+
+
+# --- The parts of an entry, each added through the same path as every change -----------------
+
+
+class PartForm(PartialDateMixin, forms.Form):
+    """A form adding one part to an entry (a spelling, an occupation, a source…): `change()`
+    gives the change set and its summary, for `services.change_entry`."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, detainee, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.detainee = detainee
+
+    def change(self):
+        raise NotImplementedError
+
+
+class NameForm(PartForm):
+    name = forms.CharField(label=_("Spelling"), max_length=200)
+    script = forms.ChoiceField(
+        label=_("Script"), choices=DetaineeName.Script.choices, initial="latin"
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=DetaineeName.Kind.choices,
+        initial=DetaineeName.Kind.TRANSLITERATION,
+    )  # fmt: skip
+    language = forms.CharField(
+        label=_("Language code (az, ru, en…)"), max_length=10, required=False,
+        validators=[LANGUAGE_CODE_VALIDATOR],
+    )  # fmt: skip
+    source_urls = SourceUrlsField(
+        help_text=_("Where this spelling is written: a report, a court document.")
+    )
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if name == self.detainee.name or self.detainee.other_names.filter(name=name).exists():
+            raise ValidationError(_("This spelling is already recorded for this person."))
+        return name
+
+    def change(self):
+        item = {k: self.cleaned_data[k] for k in ("name", "script", "kind", "language")}
+        item["source_urls"] = self.cleaned_data["source_urls"]
+        return {"add_names": [item]}, _("Other spelling: %(name)s") % {"name": item["name"]}
+
+
+class OccupationForm(PartForm):
+    occupation = forms.ModelChoiceField(
+        label=_("Occupation"), queryset=Occupation.objects.filter(approved=True)
+    )
+    source_urls = SourceUrlsField(help_text=_("Where this occupation is given."))
+
+    def clean_occupation(self):
+        occupation = self.cleaned_data["occupation"]
+        if self.detainee.occupation_rows.filter(occupation=occupation).exists():
+            raise ValidationError(_("This occupation is already recorded for this person."))
+        return occupation
+
+    def change(self):
+        occupation = self.cleaned_data["occupation"]
+        item = {"occupation": occupation.pk, "source_urls": self.cleaned_data["source_urls"]}
+        return {"add_occupations": [item]}, _("Occupation: %(name)s") % {"name": occupation}
+
+
+class AffiliationForm(PartForm):
+    date_pairs = [("start", "start_precision"), ("end", "end_precision")]
+
+    organization = forms.ModelChoiceField(
+        label=_("Organization"), queryset=Organization.objects.filter(approved=True)
+    )
+    role = forms.CharField(label=_("Role"), max_length=200, required=False)
+    start = forms.DateField(
+        label=_("From"), required=False, input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )  # fmt: skip
+    start_precision = forms.ChoiceField(
+        label=_("From, known to the"), choices=Precision.choices, initial=Precision.YEAR
+    )
+    end = forms.DateField(
+        label=_("Until"), required=False, input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )  # fmt: skip
+    end_precision = forms.ChoiceField(
+        label=_("Until, known to the"), choices=Precision.choices, initial=Precision.YEAR
+    )
+    source_urls = SourceUrlsField()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
+            self.add_error("end", _("An affiliation cannot end before it starts."))
+        return cleaned
+
+    def change(self):
+        cleaned = self.cleaned_data
+        item = {
+            "organization": cleaned["organization"].pk, "role": cleaned["role"],
+            "start": cleaned["start"].isoformat() if cleaned["start"] else None,
+            "start_precision": cleaned["start_precision"],
+            "end": cleaned["end"].isoformat() if cleaned["end"] else None,
+            "end_precision": cleaned["end_precision"],
+            "source_urls": cleaned["source_urls"],
+        }  # fmt: skip
+        summary = _("Affiliation: %(name)s") % {"name": cleaned["organization"]}
+        return {"add_affiliations": [item]}, summary
+
+
+class SourcesForm(PartForm):
+    """Sources added to one fact of the entry (`fact` and `id` name it, from the page)."""
+
+    fact = forms.CharField(widget=forms.HiddenInput, max_length=20)
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    source_urls = SourceUrlsField(label=_("Sources to add, one URL per line"))
+
+    def change(self):
+        cleaned = self.cleaned_data
+        item = {"fact": cleaned["fact"], "id": cleaned["id"], "source_urls": cleaned["source_urls"]}
+        return {"add_sources": [item]}, _("Sources added")
+
+
+class EchrLinkForm(PartForm):
+    number = forms.CharField(label=_("Application number, like 47145/14"), max_length=12)
+
+    def clean_number(self):
+        number = self.cleaned_data["number"].strip()
+        application = EchrApplication.objects.filter(number=number).first()
+        if application is None:
+            raise ValidationError(
+                _("No application %(number)s is recorded: ask a moderator to add it first."),
+                params={"number": number},
+            )
+        if application.applicants.filter(pk=self.detainee.pk).exists():
+            raise ValidationError(_("This person is already an applicant in it."))
+        return application
+
+    def change(self):
+        application = self.cleaned_data["number"]
+        summary = _("ECHR application: %(number)s") % {"number": application.number}
+        return {"link_echr": [{"application": application.pk}]}, summary

@@ -25,6 +25,21 @@ urlpatterns = [
     path("staff/detainees/<int:pk>/events/add/", workspace.add_event, name="add-event"),
     path("staff/detainees/<int:pk>/charges/add/", workspace.add_charge, name="add-charge"),
     path("staff/detainees/<int:pk>/correct/", workspace.correct, name="correct"),
+    *[
+        path(
+            f"staff/detainees/<int:pk>/{part}/add/",
+            workspace.add_part,
+            {"part": part},
+            name=f"add-{part}",
+        )
+        for part in workspace.PART_FORMS
+    ],
+    path("staff/detainees/<int:pk>/remove/", workspace.remove_part, name="remove-part"),
+    path(
+        "staff/detainees/<int:pk>/sources/<int:source_pk>/confidential/",
+        workspace.hide_source,
+        name="hide-source",
+    ),
     path("staff/detainees/<int:pk>/submit/", workspace.submit, name="submit"),
     path("staff/detainees/<int:pk>/review/", workspace.review_entry, name="review-entry"),
     path("staff/detainees/<int:pk>/retract/", workspace.retract, name="retract"),

@@ -14,16 +14,22 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from . import services
 from .forms import (
+    AffiliationForm,
     ChargeForm,
     CorrectionForm,
     DecisionForm,
+    EchrLinkForm,
     EventForm,
     LogArrestForm,
+    NameForm,
+    OccupationForm,
     RetractForm,
+    SourcesForm,
 )
 from .models import (
     Case,
@@ -168,10 +174,17 @@ def staff_detainee(request, pk):
     user = request.user
     internal = detainee.internal_visible_to(user)
     sources = Source.objects.all() if internal else Source.objects.public()
+    with_sources = Prefetch("sources", queryset=sources)
     events = detainee.events.select_related("court", "facility", "case").prefetch_related(
-        Prefetch("sources", queryset=sources)
+        with_sources
     )
-    memberships = detainee.memberships.select_related("case").prefetch_related("charges__article")
+    memberships = detainee.memberships.select_related("case").prefetch_related(
+        with_sources,
+        Prefetch(
+            "charges",
+            queryset=Charge.objects.select_related("article").prefetch_related(with_sources),
+        ),
+    )
     changes = detainee.pending_changes.exclude(state=PendingChange.State.APPLIED).select_related(
         "author"
     )
@@ -189,6 +202,15 @@ def staff_detainee(request, pk):
             "internal": internal,
             "events": events,
             "contacts": detainee.contacts.all() if internal else [],
+            "entry_sources": sources.filter(pk__in=detainee.sources.values("pk")),
+            "other_names": detainee.other_names.prefetch_related(with_sources),
+            "occupation_rows": detainee.occupation_rows.select_related(
+                "occupation"
+            ).prefetch_related(with_sources),
+            "affiliations": detainee.affiliations.select_related("organization").prefetch_related(
+                with_sources
+            ),
+            "echr_applications": detainee.echr_applications.all(),
             "memberships": memberships,
             "changes": changes,
             # What a researcher could not be told when logging it: every match, for review.
@@ -307,6 +329,97 @@ def add_charge(request, pk):
         "cases/staff/entry_form.html",
         {"detainee": detainee, "form": form, "title": _("Record a charge")},
     )
+
+
+# The parts of an entry added through review like every change: (form, page title).
+PART_FORMS = {
+    "names": (NameForm, gettext_lazy("Add a spelling of the name")),
+    "occupations": (OccupationForm, gettext_lazy("Add an occupation")),
+    "affiliations": (AffiliationForm, gettext_lazy("Add an affiliation")),
+    "sources": (SourcesForm, gettext_lazy("Add sources to a fact")),
+    "echr": (EchrLinkForm, gettext_lazy("Add an ECHR application")),
+}
+
+
+@login_required
+@staff_required
+def add_part(request, pk, part):
+    detainee = _detainee_for(request, pk, action="change")
+    form_class, title = PART_FORMS[part]
+    initial = {"version": detainee.version, "id": _int(request.GET.get("id"))}
+    form = form_class(request.POST or None, detainee=detainee, initial=initial)
+    if part == "sources":
+        query = request.POST or request.GET
+        fact = query.get("fact") or "detainee"  # with no fact named: the entry's own sources
+        form.initial["fact"] = fact
+        row = services.fact_row(detainee, fact, _int(query.get("id")))
+        if row is None:
+            raise Http404
+        title = f"{title} ({services.describe_fact(row, fact)})"
+    if request.method == "POST" and form.is_valid():
+        data, summary = form.change()
+        response = _save_change(request, form, detainee, data, summary)
+        if response is not None:
+            return response
+    return render(
+        request, "cases/staff/entry_form.html", {"detainee": detainee, "form": form, "title": title}
+    )
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@require_POST
+@login_required
+@staff_required
+def remove_part(request, pk):
+    """Take a part off an entry (a spelling, an occupation, an event recorded in error, a source
+    of a fact…): at once on a draft, as a proposed change on a published entry."""
+    detainee = _detainee_for(request, pk, action="change")
+    post = request.POST
+    item = services.removal(
+        detainee, post.get("part", ""), id=_int(post.get("id")), fact=post.get("fact", ""),
+        source=_int(post.get("source")),
+    )  # fmt: skip
+    if item is None:
+        messages.error(request, _("That is no longer recorded: nothing was changed."))
+        return redirect("cases:staff-detainee", pk=pk)
+    line = services.describe_part(detainee, post["part"], item)
+    summary = f"{line.what}: {_('removed')} {line.text}"
+    try:
+        pending = services.change_entry(
+            detainee=detainee, author=request.user, data={post["part"]: [item]},
+            summary=summary, version=_int(post.get("version")),
+        )  # fmt: skip
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Your change waits for review; the public page is unchanged until then.")
+            if pending
+            else _("Saved."),
+        )
+    return redirect("cases:staff-detainee", pk=pk)
+
+
+@require_POST
+@login_required
+@staff_required
+def hide_source(request, pk, source_pk):
+    """Mark a source the entry cites confidential, at once: hiding protects, so it never waits
+    (making it public again is a moderator's decision, in the admin)."""
+    detainee = _detainee_for(request, pk, action="change")
+    source = services.cited_source(detainee, source_pk)
+    if source is None:
+        raise Http404
+    services.hide_source(source=source, user=request.user)
+    messages.success(request, _("The source is confidential now: no public page shows it."))
+    return redirect("cases:staff-detainee", pk=pk)
 
 
 @require_POST

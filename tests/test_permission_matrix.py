@@ -66,6 +66,13 @@ def post_only(role, state):
     return 405
 
 
+def post_change(role, state):
+    """Taking a part off an entry, marking its source confidential: who may change the entry is
+    sent back to its page (at once on a draft, held for review when published)."""
+    allowed = staff_change(role, state)
+    return 302 if allowed == 200 else allowed
+
+
 def post_submit(role, state):
     if role == "anonymous":
         return 302
@@ -156,6 +163,13 @@ RULES = {
     "cases:add-event": ("entry", staff_change, None),
     "cases:add-charge": ("entry", staff_change, None),
     "cases:correct": ("entry", staff_change, None),
+    "cases:add-names": ("entry", staff_change, None),
+    "cases:add-occupations": ("entry", staff_change, None),
+    "cases:add-affiliations": ("entry", staff_change, None),
+    "cases:add-sources": ("entry", staff_change, None),
+    "cases:add-echr": ("entry", staff_change, None),
+    "cases:remove-part": ("entry", post_only, post_change),
+    "cases:hide-source": ("entry", post_only, post_change),
     "cases:submit": ("entry", post_only, post_submit),
     "cases:review-entry": ("entry", post_only, post_review),
     "cases:retract": ("entry", post_only, post_review),
@@ -214,10 +228,14 @@ def shared(db, cast):
     return {"group": group, "change": change}
 
 
+MATRIX_SOURCE = "https://news.example.org/fictional-matrix-source"
+
+
 def _entry(state, author):
     person = m.Detainee.objects.create(
         name=f"Testname Matrix {state}", state=state, created_by=author
     )
+    person.sources.add(m.Source.objects.get_or_create(url=MATRIX_SOURCE)[0])
     # An individual proceeding: a case of any kind for the public pages, and one a moderator
     # may merge.
     case = m.Case.objects.create(
@@ -243,6 +261,8 @@ def _kwargs(name, shared, person, case):
         return {"pk": case.pk}
     if name == "cases:restore":
         return {"pk": person.pk, "history_id": person.history.earliest().history_id}
+    if name == "cases:hide-source":
+        return {"pk": person.pk, "source_pk": m.Source.objects.get(url=MATRIX_SOURCE).pk}
     if name == "password_reset_confirm":
         return {"uidb64": "MQ", "token": "not-a-token"}
     if name.startswith("cases:") and RULES[name][0] == "entry":

@@ -18,6 +18,7 @@ from .changes import (
     decide_change,
     describe_change,
     event_data,
+    hide_source,
     reapply_change,
     restore_version,
 )
@@ -36,6 +37,7 @@ from .entries import (
     submit_for_review,
 )
 from .merging import merge_proceeding
+from .parts import cited_source, describe_fact, describe_part, fact_row, removal
 from .vocabulary import (
     PROPOSED_REASON,
     approve_terms_of,
@@ -55,11 +57,16 @@ __all__ = [
     "assignable",
     "change_conflicts",
     "change_entry",
+    "cited_source",
     "create_person",
     "decide_change",
     "describe_change",
+    "describe_fact",
+    "describe_part",
     "draft_case",
     "event_data",
+    "fact_row",
+    "hide_source",
     "log_arrest",
     "log_arrests",
     "merge_proceeding",
@@ -69,6 +76,7 @@ __all__ = [
     "purge",
     "reapply_change",
     "reject",
+    "removal",
     "request_changes",
     "restore_version",
     "retract",

@@ -271,6 +271,24 @@ class CorrectChargeArticle(Part):
         return (Charge, [item.get("charge") for item in items])
 
 
+class RemoveCharge(Part):
+    """A charge step recorded in error (not a dropped charge: that is a step of its own)."""
+
+    key, label, model = "remove_charges", gettext_lazy("Charge"), Charge
+
+    def apply(self, detainee, item, user):
+        charge = _row(Charge, detainee, item, defendant__detainee=detainee)
+        if charge is None:
+            raise _gone()
+        charge._history_user = user
+        charge.delete()
+
+    def describe(self, detainee, item):
+        charge = _row(Charge, detainee, item, defendant__detainee=detainee)
+        text = describe_fact(charge, "charge") if charge else item.get("text", "")
+        return Line(str(self.label), "removed", text)
+
+
 class AddName(Part):
     key, label, model = "add_names", gettext_lazy("Other spelling"), DetaineeName
 
@@ -516,11 +534,54 @@ class RemoveSource(Part):
 
 
 PARTS = [
-    CorrectEventDate(), CorrectChargeArticle(), RemoveEvent(), AddEvent(), AddCharge(),
+    CorrectEventDate(), CorrectChargeArticle(), RemoveEvent(), AddEvent(), RemoveCharge(),
+    AddCharge(),
     RemoveName(), AddName(), RemoveOccupation(), AddOccupation(), RemoveAffiliation(),
     AddAffiliation(), UnlinkEchr(), LinkEchr(), RemoveSource(), AddSources(),
 ]  # fmt: skip
 PARTS_BY_KEY = {part.key: part for part in PARTS}
+
+
+# What a removal names: its part, and the fact (`FACTS`) whose row it takes off.
+REMOVALS = {
+    "remove_names": "name", "remove_occupations": "occupation",
+    "remove_affiliations": "affiliation", "remove_events": "event", "remove_charges": "charge",
+}  # fmt: skip
+
+
+def removal(detainee, key, *, id=None, fact="", source=None):
+    """The change-set item taking a part off `detainee`, or None when there is no such part of
+    this person: a row (`REMOVALS`), an ECHR application they are in, or a source of a fact."""
+    if key in REMOVALS:
+        row = fact_row(detainee, REMOVALS[key], id)
+        return {"id": row.pk, "text": describe_fact(row, REMOVALS[key])} if row else None
+    if key == "unlink_echr":
+        found = detainee.echr_applications.filter(pk=id).exists()
+        return {"application": id} if found else None
+    if key == "remove_sources":
+        row = fact_row(detainee, fact, id)
+        if row is None or not row.sources.filter(pk=source).exists():
+            return None
+        return {"fact": fact, "id": row.pk, "source": source}
+    return None
+
+
+def describe_part(detainee, key, item):
+    return PARTS_BY_KEY[key].describe(detainee, item)
+
+
+def cited_source(detainee, pk):
+    """The source `pk` if a fact of this person cites it (their entry, an event, a charge, a
+    spelling…, an ECHR application they are in), else None."""
+    cited = [EchrApplication.objects.filter(applicants=detainee).values("sources")]
+    for model, path, _label in FACTS.values():
+        rows = model.objects.filter(**({"pk": detainee.pk} if path == "pk" else {path: detainee}))
+        cited.append(rows.values("sources"))
+    query = Source.objects.filter(pk=pk)
+    for values in cited:
+        if query.filter(pk__in=values).exists():
+            return query.get()
+    return None
 
 
 def apply_fields(detainee, fields):
