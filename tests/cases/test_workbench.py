@@ -1,0 +1,253 @@
+"""Every part of an entry changes through one path: at once on a draft, as one reviewed change on
+a published entry, with a diff a moderator can read."""
+
+import pytest
+
+from cases import models as m
+from cases import services
+
+TURAN = "https://turan.example.org/fictional-report"
+OTHER = "https://news.example.org/fictional-second-report"
+
+
+@pytest.fixture
+def person(db, researcher, moderator):
+    """A published person with a detention, a spelling and a charge, each sourced."""
+    m.Occupation.objects.create(slug="journalist", name="journalist")
+    m.Occupation.objects.create(slug="economist", name="economist")
+    m.Organization.objects.create(slug="fictional-watch", name="Fictional Election Watch")
+    m.Source.objects.create(
+        url=TURAN, title="Fictional report", publisher="Turan",
+        published_on="2024-04-30",
+    )  # fmt: skip
+    code = m.LegalCode.objects.create(slug="fcc", name="Fictional Code", country="XX")
+    m.LegalArticle.objects.create(code=code, number="206.3.2")
+    detainee = services.log_arrest(
+        author=researcher,
+        data={
+            "name": "Testname Anar Fictional", "other_names": ["Testname Anar Fictionalov"],
+            "gender": "male", "occupation": m.Occupation.objects.get(slug="journalist"),
+            "detained_on": "2024-04-29", "detained_on_precision": "day",
+            "new_case_name": "Fictional smuggling case",
+            "articles": [m.LegalArticle.objects.get(number="206.3.2")],
+            "source_urls": [TURAN],
+        },
+    )  # fmt: skip
+    services.publish(entry=detainee, moderator=moderator)
+    detainee.refresh_from_db()
+    return detainee
+
+
+def _version(person):
+    person.refresh_from_db()
+    return person.version
+
+
+@pytest.mark.django_db
+def test_parts_of_a_published_entry_gather_in_one_change_read_and_approved_as_one(
+    client, client_for, researcher, moderator, person
+):
+    staff = client_for(researcher)
+    base = f"/staff/detainees/{person.pk}"
+    old_spelling = person.other_names.get()
+    event = person.events.get()
+    application = m.EchrApplication.objects.create(number="1234/20", title="Fictional v. X")
+    steps = [
+        (f"{base}/names/add/", {"name": "Тестнаме Анар", "script": "cyrillic", "kind": "native",
+                                "language": "ru", "source_urls": TURAN}),
+        (f"{base}/occupations/add/", {"occupation": m.Occupation.objects.get(slug="economist").pk,
+                                      "source_urls": OTHER}),
+        (f"{base}/affiliations/add/", {"organization": m.Organization.objects.get().pk,
+                                       "role": "founder", "start": "2001-01-01",
+                                       "start_precision": "year", "end_precision": "year",
+                                       "source_urls": OTHER}),
+        (f"{base}/sources/add/", {"fact": "event", "id": event.pk, "source_urls": OTHER}),
+        (f"{base}/echr/add/", {"number": "1234/20"}),
+        (f"{base}/remove/", {"part": "remove_names", "id": old_spelling.pk}),
+    ]  # fmt: skip
+    for url, data in steps:
+        response = staff.post(url, {**data, "version": _version(person)})
+        assert response.status_code == 302, (url, response.content.decode()[:3000])
+
+    change = m.PendingChange.objects.get()  # one change, however many edits
+    assert change.state == "pending" and change.revision == len(steps)
+    public = client.get(person.get_absolute_url()).text
+    assert "Тестнаме Анар" not in public and "Testname Anar Fictionalov" in public
+
+    page = client_for(moderator).get(f"/staff/review/changes/{change.pk}/").text
+    for text in (
+        "Other spelling", "added:", "<ins>Тестнаме Анар</ins>", "Turan, 30 April 2024",
+        "Occupation", "<ins>economist</ins>", "Fictional Election Watch", "role: founder",
+        "Source", "event: detention, 29 April 2024", "ECHR application",
+        "removed:", "<del>Testname Anar Fictionalov</del>",
+    ):  # fmt: skip
+        assert text in page, text
+    assert "{&#x27;" not in page and "None" not in page  # no raw data, no Python values
+
+    response = client_for(moderator).post(
+        f"/staff/review/changes/{change.pk}/", {"action": "approve", "revision": change.revision}
+    )
+    change.refresh_from_db()
+    assert change.state == "approved" and change.applied_version == _version(person)
+    public = client.get(person.get_absolute_url()).text
+    assert "Тестнаме Анар" in public and "Testname Anar Fictionalov" not in public
+    assert "economist" in public and OTHER in public
+    assert person.echr_applications.get() == application
+    assert set(event.sources.values_list("url", flat=True)) == {TURAN, OTHER}
+    spelling = person.other_names.get()
+    assert list(spelling.sources.values_list("url", flat=True)) == [TURAN]
+    assert {r.history_user for r in spelling.history.all()} == {moderator}
+
+
+@pytest.mark.django_db
+def test_a_moderator_approves_only_the_revision_they_read(
+    client_for, researcher, moderator, person
+):
+    staff = client_for(researcher)
+    add = f"/staff/detainees/{person.pk}/names/add/"
+    staff.post(add, {"name": "Тестнаме Анар", "script": "cyrillic", "kind": "native",
+                     "source_urls": TURAN, "version": person.version})  # fmt: skip
+    change = m.PendingChange.objects.get()
+    read = change.revision
+    staff.post(add, {"name": "Testname Anar Fiktional", "script": "latin",
+                     "kind": "transliteration", "source_urls": TURAN,
+                     "version": person.version})  # fmt: skip
+    response = client_for(moderator).post(
+        f"/staff/review/changes/{change.pk}/", {"action": "approve", "revision": read},
+        follow=True,
+    )  # fmt: skip
+    change.refresh_from_db()
+    assert change.state == "pending" and change.revision == read + 1
+    assert "added to this change since you opened it" in response.text
+    assert not person.other_names.filter(name="Тестнаме Анар").exists()
+
+
+@pytest.mark.django_db
+def test_on_a_draft_each_part_applies_at_once_and_is_kept_for_the_history(
+    client_for, researcher, person
+):
+    person.state = m.State.DRAFT
+    person.save()
+    staff = client_for(researcher)
+    response = staff.post(
+        f"/staff/detainees/{person.pk}/occupations/add/",
+        {"occupation": m.Occupation.objects.get(slug="economist").pk, "source_urls": OTHER,
+         "version": _version(person)},
+    )  # fmt: skip
+    assert response.status_code == 302
+    row = person.occupation_rows.get(occupation__slug="economist")
+    assert list(row.sources.values_list("url", flat=True)) == [OTHER]
+    record = m.PendingChange.objects.get()
+    assert record.state == "applied" and record.applied_version == _version(person)
+    assert not m.PendingChange.objects.filter(state="pending").exists()
+
+
+@pytest.mark.django_db
+def test_a_source_is_replaced_on_a_fact_and_a_moderator_reads_both_sides(
+    client, client_for, researcher, moderator, person
+):
+    event = person.events.get()
+    turan = m.Source.objects.get(url=TURAN)
+    staff = client_for(researcher)
+    base = f"/staff/detainees/{person.pk}"
+    staff.post(
+        f"{base}/sources/add/?fact=event&id={event.pk}",
+        {"fact": "event", "id": event.pk, "source_urls": OTHER, "version": person.version},
+    )
+    staff.post(f"{base}/remove/", {"part": "remove_sources", "fact": "event", "id": event.pk,
+                                   "source": turan.pk, "version": person.version})  # fmt: skip
+    change = m.PendingChange.objects.get()
+    page = client_for(moderator).get(f"/staff/review/changes/{change.pk}/").text
+    assert "<ins>" + OTHER in page and "<del>Turan, 30 April 2024</del>" in page
+    client_for(moderator).post(
+        f"/staff/review/changes/{change.pk}/", {"action": "approve", "revision": change.revision}
+    )
+    assert list(event.sources.values_list("url", flat=True)) == [OTHER]
+    assert turan in person.sources.all()  # the entry's own sources are another fact
+
+
+@pytest.mark.django_db
+def test_marking_a_cited_source_confidential_hides_it_at_once(
+    client, client_for, researcher, person
+):
+    turan = m.Source.objects.get(url=TURAN)
+    assert TURAN in client.get(person.get_absolute_url()).text
+    response = client_for(researcher).post(
+        f"/staff/detainees/{person.pk}/sources/{turan.pk}/confidential/"
+    )
+    assert response.status_code == 302
+    turan.refresh_from_db()
+    assert turan.confidential and turan.history.first().history_user == researcher
+    assert TURAN not in client.get(person.get_absolute_url()).text
+    assert not m.PendingChange.objects.exists()
+
+
+@pytest.mark.django_db
+def test_bad_part_requests_get_a_message_or_404_and_change_nothing(
+    client_for, researcher, person, make_detainee
+):
+    staff = client_for(researcher)
+    base = f"/staff/detainees/{person.pk}"
+    stranger = make_detainee("Testname Stranger")
+    stranger_name = m.DetaineeName.objects.create(detainee=stranger, name="Testname Stranger B")
+    uncited = m.Source.objects.create(url="https://news.example.org/fictional-uncited")
+    version = person.version
+
+    # Another person's row, an unknown part, a hostile id: nothing to remove.
+    for data in (
+        {"part": "remove_names", "id": stranger_name.pk},
+        {"part": "drop_table", "id": 1},
+        {"part": "remove_names", "id": "1; DROP TABLE"},
+        {"part": "remove_sources", "fact": "event", "id": person.events.get().pk,
+         "source": uncited.pk},
+        {"part": "remove_sources", "fact": "__class__", "id": 1, "source": 1},
+    ):  # fmt: skip
+        response = staff.post(f"{base}/remove/", {**data, "version": version}, follow=True)
+        assert response.status_code == 200
+        assert "no longer recorded: nothing was changed" in response.text, data
+    # Sources only on this person's facts; a source only if this person's facts cite it.
+    assert staff.get(f"{base}/sources/add/?fact=name&id={stranger_name.pk}").status_code == 404
+    assert staff.get(f"{base}/sources/add/?fact=nonsense&id=x").status_code == 404
+    assert staff.post(f"{base}/sources/{uncited.pk}/confidential/").status_code == 404
+    # A spelling already recorded, an application not recorded: the form says so.
+    response = staff.post(f"{base}/names/add/", {
+        "name": "Testname  Anar Fictionalov", "script": "latin", "kind": "transliteration",
+        "source_urls": TURAN, "version": version,
+    })  # fmt: skip
+    assert "already recorded for this person" in response.text
+    response = staff.post(f"{base}/echr/add/", {"number": "9999/99", "version": version})
+    assert "No application 9999/99 is recorded" in response.text
+    response = staff.post(
+        f"{base}/names/add/",
+        {"name": "Тестнаме", "script": "cyrillic", "kind": "native", "version": version},
+    )
+    assert "Give at least one source URL." in response.text
+    assert not m.PendingChange.objects.exists()
+    assert _version(person) == version
+
+
+@pytest.mark.django_db
+def test_a_change_whose_row_was_removed_since_conflicts_and_is_not_applied(
+    client_for, researcher, other_researcher, moderator, person
+):
+    spelling = person.other_names.get()
+    client_for(researcher).post(
+        f"/staff/detainees/{person.pk}/sources/add/",
+        {"fact": "name", "id": spelling.pk, "source_urls": OTHER, "version": person.version},
+    )
+    client_for(other_researcher).post(
+        f"/staff/detainees/{person.pk}/remove/",
+        {"part": "remove_names", "id": spelling.pk, "version": person.version},
+    )
+    first, second = m.PendingChange.objects.order_by("pk")
+    removal = second
+    services.approve_change(change=removal, moderator=moderator)
+    page = client_for(moderator).get(f"/staff/review/changes/{first.pk}/").text
+    assert "no longer recorded" in page
+    response = client_for(moderator).post(
+        f"/staff/review/changes/{first.pk}/", {"action": "approve", "revision": first.revision},
+        follow=True,
+    )  # fmt: skip
+    first.refresh_from_db()
+    assert first.state == "pending"
+    assert "no longer recorded" in response.text
