@@ -4,6 +4,7 @@ Access to an entry is decided in one place, `_detainee_for()`, on top of the one
 `Detainee.objects.visible_to(user)`. An entry a user may not see answers 404, like a missing one.
 """
 
+import datetime
 import re
 from urllib.parse import urlparse
 
@@ -38,6 +39,7 @@ from .models import (
     Event,
     LegalArticle,
     PendingChange,
+    Precision,
     Source,
     State,
     format_partial_date,
@@ -599,25 +601,93 @@ def review_change(request, pk):
 # --- History ----------------------------------------------------------------------------------
 
 
+# Bookkeeping a person's history records but a reader need not see: the version itself, the
+# workflow's stamps and the staff's own fields shown elsewhere.
+NOT_IN_HISTORY = {"version", "saved_at", "updated_at", "published_at", "created_at", "bio"}
+
+
+def _readable(detainee, field, value):
+    """A field's value as people read it: a choice's label, a date, a dash for nothing."""
+    if value in (None, ""):
+        return "—"
+    model_field = Detainee._meta.get_field(field)
+    if model_field.choices:
+        return dict(model_field.flatchoices).get(value, value)
+    if isinstance(value, datetime.date):
+        precision = getattr(detainee, f"{field}_precision", Precision.DAY)
+        return format_partial_date(value, precision)
+    return value
+
+
 @login_required
 @staff_required
 def history(request, pk):
+    """The person's versions, newest first: who, when and why; each field that changed, old →
+    new, labelled in the reader's language; and the change set that made the version, as its
+    moderator read it."""
     detainee = _detainee_for(request, pk, action="internal")
     records = list(detainee.history.select_related("history_user").order_by("-history_date")[:100])
+    applied = {
+        change.applied_version: change
+        for change in detainee.pending_changes.filter(applied_version__isnull=False).select_related(
+            "author", "reviewer"
+        )
+    }
+    kept = {f.attname for f in Detainee.history.model._meta.fields}
+    shown = [
+        f for f in Detainee._meta.concrete_fields
+        if f.attname in kept and f.name not in NOT_IN_HISTORY and f.name != "id"
+    ]  # fmt: skip
     versions = []
     for newer, older in zip(records, [*records[1:], None], strict=True):
-        changes = newer.diff_against(older).changes if older is not None else []
-        versions.append({"record": newer, "changes": [c for c in changes if c.field != "bio"]})
+        changes = [
+            {
+                "label": f.verbose_name,
+                "old": _readable(older, f.name, getattr(older, f.attname)),
+                "new": _readable(newer, f.name, getattr(newer, f.attname)),
+            }
+            for f in shown
+            if older is not None and getattr(older, f.attname) != getattr(newer, f.attname)
+        ]
+        change = applied.get(newer.version) if newer.history_type != "+" else None
+        versions.append({
+            "record": newer, "changes": changes, "change": change,
+            "lines": services.describe_change(change) if change else [],
+        })  # fmt: skip
     return render(request, "cases/staff/history.html", {"detainee": detainee, "versions": versions})
 
 
-@require_POST
 @login_required
 @moderator_required
 def restore(request, pk, history_id):
+    """What restoring a version would change, read before it is proposed (GET); proposing it,
+    as one change another moderator approves (POST)."""
     detainee = _detainee_for(request, pk, action="review")
-    if not detainee.history.filter(history_id=history_id).exists():
+    record = detainee.history.filter(history_id=history_id).first()
+    if record is None:
         raise Http404
-    services.restore_version(entry=detainee, history_id=history_id, user=request.user)
-    messages.success(request, _("The earlier version is restored, as a new version."))
-    return redirect("cases:staff-history", pk=pk)
+    if request.method == "POST":
+        try:
+            pending = services.restore_version(
+                entry=detainee, history_id=history_id, user=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("cases:staff-history", pk=pk)
+        messages.success(
+            request,
+            _("The restore waits for another moderator's review, as one change.")
+            if pending
+            else _("The earlier version is restored, as a new version."),
+        )
+        return redirect("cases:staff-detainee", pk=pk)
+    data = services.snapshot_change(detainee, record)
+    return render(
+        request,
+        "cases/staff/restore.html",
+        {
+            "detainee": detainee,
+            "record": record,
+            "lines": services.describe_data(detainee, data),
+        },
+    )

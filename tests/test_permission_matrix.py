@@ -66,6 +66,18 @@ def post_only(role, state):
     return 405
 
 
+def review_view(role, state):
+    """A moderator's page about an entry (restoring a version): reviewers; a researcher who can
+    see the entry is refused, one who cannot gets 404."""
+    if role == "anonymous":
+        return 302
+    if role in REVIEWERS:
+        return 200
+    if role == "researcher" or state == m.State.PUBLISHED:
+        return 403
+    return 404
+
+
 def post_change(role, state):
     """Taking a part off an entry, marking its source confidential: who may change the entry is
     sent back to its page (at once on a draft, held for review when published)."""
@@ -173,7 +185,7 @@ RULES = {
     "cases:submit": ("entry", post_only, post_submit),
     "cases:review-entry": ("entry", post_only, post_review),
     "cases:retract": ("entry", post_only, post_review),
-    "cases:restore": ("entry", post_only, post_review),
+    "cases:restore": ("entry", review_view, post_review),
     "cases:merge-case": ("case", post_only, post_review),
     "cases:assign": ("entry", post_only, post_review),
     "cases:staff-search": (None, signed_in, None),

@@ -47,6 +47,9 @@ class PendingChange(models.Model):
     state = models.CharField(max_length=20, choices=State, default=State.PENDING, db_index=True)
     revision = models.PositiveIntegerField(default=1)
     applied_version = models.PositiveIntegerField(null=True, blank=True)
+    # Its readable lines as they read just before it was applied, per language: the history
+    # shows what was approved, not what the rows say now.
+    described = models.JSONField(default=dict, blank=True, editable=False)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

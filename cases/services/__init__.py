@@ -20,7 +20,6 @@ from .changes import (
     event_data,
     hide_source,
     reapply_change,
-    restore_version,
 )
 from .entries import (
     assign,
@@ -36,8 +35,10 @@ from .entries import (
     retract,
     submit_for_review,
 )
+from .history import restore_version, snapshot_change
 from .merging import merge_proceeding
 from .parts import cited_source, describe_fact, describe_part, fact_row, removal
+from .parts import describe as describe_data
 from .vocabulary import (
     PROPOSED_REASON,
     approve_terms_of,
@@ -61,6 +62,7 @@ __all__ = [
     "create_person",
     "decide_change",
     "describe_change",
+    "describe_data",
     "describe_fact",
     "describe_part",
     "draft_case",
@@ -80,6 +82,7 @@ __all__ = [
     "request_changes",
     "restore_version",
     "retract",
+    "snapshot_change",
     "sources_for",
     "submit_for_review",
     "terms_of",

@@ -13,11 +13,6 @@ EVENT_FIELDS = [
     "term_months", "term_days", "sentence_kind", "sentence_years", "sentence_months",
     "in_absentia", "internal_note",
 ]  # fmt: skip
-# Restoring brings back what was written about the person, never the workflow's own state.
-NOT_RESTORED = {
-    "id", "version", "state", "created_by_id", "created_at", "saved_at", "updated_at",
-    "published_at", "retraction_reason", "review_comment", "is_synthetic",
-}  # fmt: skip
 DETAINEE_FIELDS = ["name", "gender", "born", "born_precision", "bio_en", "bio_az", "bio_ru"]
 
 

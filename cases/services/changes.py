@@ -2,10 +2,12 @@
 their approval, conflicts and re-application; restoring an earlier version."""
 
 import datetime
+from dataclasses import asdict
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ..models import (
@@ -16,7 +18,6 @@ from ..models import (
 from . import parts
 from ._base import (
     EVENT_FIELDS,
-    NOT_RESTORED,
     StaleVersion,
     _check_version,
     _lock,
@@ -45,14 +46,16 @@ def event_data(cleaned):
 def _apply(detainee, data, user):
     """Write a change set to the main tables as `user`, then re-derive the detainee's facts."""
     parts.apply_fields(detainee, data.get("fields", {}))
-    for part in parts.PARTS:
-        for item in data.get(part.key, []):
-            part.apply(detainee, item, user)
     detainee._history_user = user
     detainee.full_clean(exclude=["slug"])
     if detainee.state == State.PUBLISHED:
         detainee.mark_updated()  # an approved change
+    # The person's new version is recorded first, then its parts: a version's parts are the
+    # rows as they stood until the next version was recorded (`history.snapshot`).
     detainee.save()
+    for part in parts.PARTS:
+        for item in data.get(part.key, []):
+            part.apply(detainee, item, user)
     detainee.refresh_derived()
 
 
@@ -68,8 +71,23 @@ def hide_source(*, source, user):
 
 
 def describe_change(change):
-    """A change's readable lines (`parts.Line`), for its review page and the history."""
+    """A change's readable lines (`parts.Line`), for its review page and the history: once
+    applied, as they read just before (kept in each language); while waiting, as they read
+    against the current version."""
+    language = (translation.get_language() or "en").split("-")[0]
+    if change.described:
+        kept = change.described.get(language) or change.described.get("en") or []
+        return [parts.Line(**line) for line in kept]
     return parts.describe(change.detainee, change.data)
+
+
+def _described(detainee, data):
+    """The change's lines in every language, for `PendingChange.described`."""
+    described = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            described[code] = [asdict(line) for line in parts.describe(detainee, data)]
+    return described
 
 
 @transaction.atomic
@@ -87,13 +105,14 @@ def change_entry(*, detainee, author, data, summary, version=None):
     if locked.state == State.RETRACTED:
         raise ValidationError(_("A retracted entry cannot be changed."))
     base_version = locked.version
+    described = _described(locked, data)
     _apply(locked, data, author)
     _reason(locked, summary)
     # Kept as a record of what was changed, for the entry's readable history.
     PendingChange.objects.create(
         detainee=locked, author=author, base_version=base_version, data=data,
         summary=summary[:255], state=PendingChange.State.APPLIED,
-        applied_version=locked.version, reviewed_at=timezone.now(),
+        applied_version=locked.version, reviewed_at=timezone.now(), described=described,
     )  # fmt: skip
     return None
 
@@ -148,6 +167,7 @@ def approve_change(*, change, moderator, revision=None):
             )
         # Nothing it touches changed since: it applies to the current version as it is.
         change.base_version = detainee.version
+    change.described = _described(detainee, change.data)
     _apply(detainee, change.data, moderator)
     _reason(detainee, f"change #{change.pk} by {change.author} approved by {moderator}")
     _publish_new_cases(detainee, moderator)
@@ -217,27 +237,3 @@ def decide_change(*, change, moderator, state, comment):
     change.reviewer, change.reviewed_at = moderator, timezone.now()
     change.save()
     return change
-
-
-# --- History --------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def restore_version(*, entry, history_id, user):
-    """Bring back the field values of an earlier version; the restore is itself a new version."""
-    if not user.has_perm("cases.review_entries"):
-        raise PermissionDenied
-    record = entry.history.get(history_id=history_id)
-    locked = _lock(entry)
-    for field in type(entry).history.model._meta.fields:
-        name = field.attname
-        if name in NOT_RESTORED or name.startswith("history_") or not hasattr(locked, name):
-            continue
-        setattr(locked, name, getattr(record, name))
-    if locked.state == State.PUBLISHED:
-        locked.mark_updated()
-    locked.save()
-    _reason(locked, f"restored the version of {record.history_date:%Y-%m-%d %H:%M} by {user}")
-    if isinstance(locked, Detainee):
-        locked.refresh_derived()
-    return locked

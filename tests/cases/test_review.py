@@ -427,24 +427,36 @@ def test_retract_takes_an_entry_off_every_public_page(client, client_for, modera
 
 
 @pytest.mark.django_db
-def test_restore_brings_back_an_earlier_version_as_a_new_version(
-    client, client_for, moderator, published
+def test_restore_is_read_then_proposed_as_one_change_another_moderator_approves(
+    client, client_for, moderator, make_user, published
 ):
     original = published.history.filter(name="Testname Leyla Fictional").earliest()
     published.name = "Testname Wrongly Renamed"
     published.save()
-    response = client_for(moderator).post(
-        f"/staff/detainees/{published.pk}/history/{original.history_id}/restore/"
+    url = f"/staff/detainees/{published.pk}/history/{original.history_id}/restore/"
+    confirm = client_for(moderator).get(url).text
+    assert "<del>Testname Wrongly Renamed</del> → <ins>Testname Leyla Fictional</ins>" in confirm
+    published.refresh_from_db()
+    assert published.name == "Testname Wrongly Renamed"  # reading it changes nothing
+
+    assert client_for(moderator).post(url).status_code == 302
+    change = m.PendingChange.objects.get()
+    assert change.state == "pending" and change.author == moderator
+    published.refresh_from_db()
+    assert published.name == "Testname Wrongly Renamed"  # waits for a second moderator
+    second = make_user("second-moderator", "moderator")
+    client_for(second).post(
+        f"/staff/review/changes/{change.pk}/", {"action": "approve", "revision": change.revision}
     )
-    assert response.status_code == 302
     published.refresh_from_db()
     assert published.name == "Testname Leyla Fictional"
     assert published.state == m.State.PUBLISHED
     latest = published.history.latest()
-    assert latest.history_user == moderator
-    assert latest.history_change_reason.startswith("restored the version")
+    assert latest.history_user == second
     history_page = client_for(moderator).get(f"/staff/detainees/{published.pk}/history/").text
-    assert "Testname Wrongly Renamed" in history_page
+    assert (
+        "Testname Wrongly Renamed" in history_page and "Restore of the version of" in history_page
+    )
 
 
 @pytest.mark.django_db

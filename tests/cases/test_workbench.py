@@ -251,3 +251,68 @@ def test_a_change_whose_row_was_removed_since_conflicts_and_is_not_applied(
     first.refresh_from_db()
     assert first.state == "pending"
     assert "no longer recorded" in response.text
+
+
+@pytest.mark.django_db
+def test_whole_entry_restore_brings_back_the_parts_as_they_were(
+    client, client_for, researcher, moderator, make_user, person
+):
+    """After approved changes add a spelling, remove another, add an occupation, log a release,
+    and correct the detention date, restoring the published version brings all of it back as
+    one change with a readable diff."""
+    published_version = person.history.latest()
+    event = person.events.get()
+    staff, base = client_for(researcher), f"/staff/detainees/{person.pk}"
+    staff.post(f"{base}/names/add/", {"name": "Тестнаме Анар", "script": "cyrillic",
+               "kind": "native", "source_urls": TURAN, "version": person.version})  # fmt: skip
+    staff.post(f"{base}/remove/", {"part": "remove_names", "id": person.other_names.get().pk,
+               "version": person.version})  # fmt: skip
+    staff.post(f"{base}/occupations/add/", {"occupation": m.Occupation.objects.get(
+        slug="economist").pk, "source_urls": OTHER, "version": person.version})  # fmt: skip
+    staff.post(
+        f"{base}/events/add/",
+        {
+            "kind": "release",
+            "date": "2025-09-01",
+            "date_precision": "day",
+            "source_urls": OTHER,
+            "version": person.version,
+        },
+    )
+    staff.post(f"{base}/charges/add/", {
+        "case": person.memberships.get().case.slug, "article": "206.3.2", "action": "dropped",
+        "date": "2025-08-01", "date_precision": "day", "source_urls": OTHER,
+        "version": person.version})  # fmt: skip
+    change = m.PendingChange.objects.get()
+    services.approve_change(change=change, moderator=moderator)
+    person.refresh_from_db()
+    assert person.status == m.Status.RELEASED
+    assert set(person.other_names.values_list("name", flat=True)) == {"Тестнаме Анар"}
+
+    url = f"{base}/history/{published_version.history_id}/restore/"
+    page = client_for(moderator).get(url).text
+    for text in ("<del>Тестнаме Анар</del>", "<ins>Testname Anar Fictionalov</ins>",
+                 "<del>economist</del>", "release, 1 September 2025",
+                 "206.3.2: dropped"):  # fmt: skip
+        assert text in page, text
+    client_for(moderator).post(url)
+    restore = m.PendingChange.objects.get(state="pending")
+    second = make_user("second-moderator", "moderator")
+    services.approve_change(change=restore, moderator=second)
+
+    person.refresh_from_db()
+    assert set(person.other_names.values_list("name", flat=True)) == {"Testname Anar Fictionalov"}
+    restored = person.other_names.get()
+    assert list(restored.sources.values_list("url", flat=True)) == [TURAN]
+    assert list(person.occupations.values_list("slug", flat=True)) == ["journalist"]
+    assert list(person.events.values_list("pk", flat=True)) == [event.pk]
+    assert person.status == m.Status.PRE_TRIAL
+    assert list(m.Charge.objects.filter(defendant__detainee=person).values_list(
+        "action", flat=True)) == ["brought"]  # fmt: skip
+    public = client.get(person.get_absolute_url()).text
+    assert "Тестнаме Анар" not in public and "1 September 2025" not in public
+
+    # The history reads as people read it: what each change did, labels in words.
+    history = client_for(moderator).get(f"{base}/history/").text
+    assert "Approved “" in history and "Restore of the version of" in history
+    assert "{&#x27;" not in history and "detainee&#x27;:" not in history
