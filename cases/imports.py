@@ -28,13 +28,12 @@ import json
 import re
 import zipfile
 from dataclasses import dataclass, field
-from urllib.parse import urlparse
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from . import services
+from . import addresses, services
 from .exports import DETAINEES, FORMULA_STARTS, csv_rows
 from .forms import SourceUrlsField
 from .models import (
@@ -109,10 +108,9 @@ IGNORED = "\x00ignored"  # a column name no file can hold
 WRITE_CHUNK = 1000  # new people per bulk write: the progress bar moves every thousand rows
 DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 # A person's page address, in any language, or a slug written as one (`/detainees/<slug>/`).
-PERSON_PATH_RE = re.compile(r"^(?:/[a-z]{2})?/detainees/([-\w]+)/?$")
-
-
 class FileError(Exception):
     """The file as a whole cannot be read: wrong format, encoding, size or header."""
 
@@ -537,8 +535,8 @@ class _Context:
     def entry(self, row, text):
         """The pk of the entry a row's entry column names (page address or slug), or None after
         an error on the row: only an entry the importer may see and change."""
-        match = PERSON_PATH_RE.match(urlparse(text).path if "/" in text else f"/detainees/{text}/")
-        found = self.visible.filter(slug=match.group(1)).first() if match else None
+        slug = addresses.slug_in(text, "detainees")
+        found = self.visible.filter(slug=slug).first() if slug else None
         if found is None:
             row.error("entry", _("No entry you may see has this address or slug."))
             return None

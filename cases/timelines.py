@@ -21,18 +21,16 @@ the same file twice changes nothing.
 import datetime
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlparse
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from . import services
+from . import addresses, services
 from .exports import csv_rows
 from .forms import SourceUrlsField
 from .imports import (
     DATE_RE,
-    PERSON_PATH_RE,
     FileError,
     ImportRefused,
     Proposals,
@@ -182,10 +180,9 @@ class _Context:
 
     def person(self, row, text):
         """The Person a row is about, or None after an error on the row."""
-        path = urlparse(text).path if "/" in text else f"/detainees/{text}/"
-        match = PERSON_PATH_RE.match(path)
-        if match:
-            target = self.visible.filter(slug=match.group(1)).first()
+        slug = addresses.slug_in(text, "detainees")
+        if slug:
+            target = self.visible.filter(slug=slug).first()
             if target is not None:
                 return self.people.setdefault(
                     f"pk:{target.pk}", Person(f"pk:{target.pk}", target.name, target)

@@ -35,6 +35,7 @@ urlpatterns = [
         for part in workspace.PART_FORMS
     ],
     path("staff/detainees/<int:pk>/remove/", workspace.remove_part, name="remove-part"),
+    path("staff/detainees/<int:pk>/merge/", workspace.merge_person, name="merge-person"),
     path(
         "staff/detainees/<int:pk>/sources/<int:source_pk>/confidential/",
         workspace.hide_source,

@@ -254,9 +254,20 @@ def detainee_list(request):
     )
 
 
+def _merged_into(slug):
+    """The published entry a merged duplicate's address now leads to (following a chain of
+    merges), or None."""
+    entry = Detainee.objects.filter(slug=slug, merged_into__isnull=False).first()
+    for _step in range(10):
+        if entry is None or entry.merged_into_id is None:
+            break
+        entry = Detainee.objects.filter(pk=entry.merged_into_id).first()
+    return entry if entry is not None and entry.state == State.PUBLISHED else None
+
+
 @public_page
 def detainee_detail(request, slug):
-    detainee = get_object_or_404(
+    detainee = (
         Detainee.objects.published()
         .with_local_name()
         .prefetch_related(
@@ -270,9 +281,16 @@ def detainee_detail(request, slug):
                 ),
             ),
             Prefetch("sources", queryset=Source.objects.public(), to_attr="public_sources"),
-        ),
-        slug=slug,
+        )
+        .filter(slug=slug)
+        .first()
     )
+    if detainee is None:
+        # A duplicate merged into another entry: its address leads there.
+        survivor = _merged_into(slug)
+        if survivor is None:
+            raise Http404
+        return HttpResponsePermanentRedirect(survivor.get_absolute_url())
     events = detainee.events.select_related("court", "facility", "case").prefetch_related(
         _public_sources()
     )

@@ -5,8 +5,6 @@ Access to an entry is decided in one place, `_detainee_for()`, on top of the one
 """
 
 import datetime
-import re
-from urllib.parse import urlparse
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -18,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from . import services
+from . import addresses, services
 from .forms import (
     AffiliationForm,
     ChargeForm,
@@ -47,9 +45,6 @@ from .models import (
 
 staff_required = permission_required("cases.log_entries", raise_exception=True)
 moderator_required = permission_required("cases.review_entries", raise_exception=True)
-
-# A case's page address, in any language, or its slug written as one.
-CASE_PATH_RE = re.compile(r"^(?:/[a-z]{2})?/cases/([-\w]+)/?$")
 
 
 def _detainee_for(request, pk, *, action="view"):
@@ -542,8 +537,8 @@ def merge_case(request, pk):
     case = get_object_or_404(Case.objects.filter(individual=True), pk=pk)
     back = request.POST.get("detainee", "")
     text = request.POST.get("into", "").strip()[:300]
-    match = CASE_PATH_RE.match(urlparse(text).path if "/" in text else f"/cases/{text}/")
-    into = Case.objects.filter(slug=match.group(1)).first() if match else None
+    slug = addresses.slug_in(text, "cases")
+    into = Case.objects.filter(slug=slug).first() if slug else None
     try:
         if into is None:
             raise ValidationError(_("No case has this slug or address."))
@@ -555,6 +550,60 @@ def merge_case(request, pk):
     if back.isdigit():
         return redirect("cases:staff-detainee", pk=int(back))
     return redirect("cases:workspace")
+
+
+def _entry_named(user, text):
+    """The entry a moderator names in a form: its staff or public address, its slug, or its
+    number; only one they may see."""
+    text = text.strip()[:300]
+    visible = Detainee.objects.visible_to(user)
+    pk = addresses.pk_in(text, "detainees") or (int(text) if text.isdigit() else None)
+    if pk is not None:
+        return visible.filter(pk=pk).first()
+    slug = addresses.slug_in(text, "detainees")
+    return visible.filter(slug=slug).first() if slug else None
+
+
+@login_required
+@moderator_required
+def merge_person(request, pk):
+    """Merge a duplicate entry into this one: name it, read what moves, then propose (on a
+    published entry another moderator approves it)."""
+    survivor = _detainee_for(request, pk, action="review")
+    text = request.POST.get("other", "") if request.method == "POST" else ""
+    other, error, lines = None, "", []
+    if text:
+        other = _entry_named(request.user, text)
+        try:
+            if other is None:
+                raise ValidationError(_("No entry you may see has this address, slug or number."))
+            services.check_person_merge(survivor, other)
+        except ValidationError as refusal:
+            error, other = " ".join(refusal.messages), None
+    elif request.method == "POST":
+        error = _("Name the entry to merge into this one.")
+    if other is not None and request.POST.get("confirm") == str(other.pk):
+        try:
+            pending = services.propose_merge(survivor=survivor, other=other, moderator=request.user)
+        except ValidationError as refusal:
+            error = " ".join(refusal.messages)
+        else:
+            messages.success(
+                request,
+                _("The merge waits for another moderator's review.")
+                if pending
+                else _("Merged: “%(other)s” is now part of this entry.") % {"other": other.name},
+            )
+            return redirect("cases:staff-detainee", pk=pk)
+    if other is not None:
+        lines = services.describe_data(
+            survivor, {"merge_people": [{"detainee": other.pk, "text": other.name}]}
+        )
+    return render(
+        request,
+        "cases/staff/merge_person.html",
+        {"detainee": survivor, "other": other, "text": text, "error": error, "lines": lines},
+    )
 
 
 @login_required

@@ -67,22 +67,9 @@ def post_only(role, state):
 
 
 def review_view(role, state):
-    """A moderator's page about an entry (restoring a version): reviewers; a researcher who can
-    see the entry is refused, one who cannot gets 404."""
-    if role == "anonymous":
-        return 302
-    if role in REVIEWERS:
-        return 200
-    if role == "researcher" or state == m.State.PUBLISHED:
-        return 403
-    return 404
-
-
-def post_change(role, state):
-    """Taking a part off an entry, marking its source confidential: who may change the entry is
-    sent back to its page (at once on a draft, held for review when published)."""
-    allowed = staff_change(role, state)
-    return 302 if allowed == 200 else allowed
+    """A moderator's page about an entry (restoring a version, merging a duplicate into it):
+    reviewers only; the page's form answers on the page itself."""
+    return {"anonymous": 302, "moderator": 200, "admin": 200}.get(role, 403)
 
 
 def post_submit(role, state):
@@ -181,6 +168,7 @@ RULES = {
     "cases:add-sources": ("entry", staff_change, None),
     "cases:add-echr": ("entry", staff_change, None),
     "cases:remove-part": ("entry", post_only, post_change),
+    "cases:merge-person": ("entry", review_view, review_view),
     "cases:hide-source": ("entry", post_only, post_change),
     "cases:submit": ("entry", post_only, post_submit),
     "cases:review-entry": ("entry", post_only, post_review),

@@ -146,6 +146,16 @@ class Detainee(Entry):
     )
 
     # Derived from the timeline by refresh_derived(); never edited by hand.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="merged_entries",
+        help_text=_("Public. The entry this duplicate was merged into: its address leads there."),
+    )
     search_text = models.TextField(editable=False, blank=True)
     status = models.CharField(
         _("current status"),

@@ -19,6 +19,7 @@ from .changes import (
     describe_change,
     event_data,
     hide_source,
+    propose_merge,
     reapply_change,
 )
 from .entries import (
@@ -36,7 +37,7 @@ from .entries import (
     submit_for_review,
 )
 from .history import restore_version, snapshot_change
-from .merging import merge_proceeding
+from .merging import check_person_merge, merge_proceeding
 from .parts import cited_source, describe_fact, describe_part, fact_row, removal
 from .parts import describe as describe_data
 from .vocabulary import (
@@ -58,6 +59,7 @@ __all__ = [
     "assignable",
     "change_conflicts",
     "change_entry",
+    "check_person_merge",
     "cited_source",
     "create_person",
     "decide_change",
@@ -72,6 +74,7 @@ __all__ = [
     "log_arrest",
     "log_arrests",
     "merge_proceeding",
+    "propose_merge",
     "propose_terms",
     "proposed_terms_of",
     "publish",

@@ -24,6 +24,7 @@ from ._base import (
     _reason,
 )
 from .entries import _publish_new_cases, _second_person
+from .merging import check_person_merge
 from .vocabulary import approve_terms_of
 
 # --- Changes to entries: applied at once to drafts, held for review on published entries ---
@@ -57,6 +58,19 @@ def _apply(detainee, data, user):
         for item in data.get(part.key, []):
             part.apply(detainee, item, user)
     detainee.refresh_derived()
+
+
+def propose_merge(*, survivor, other, moderator):
+    """Propose folding `other` into `survivor` (two entries about one person): a change to
+    `survivor` like any other, so on a published entry another moderator approves it."""
+    if not moderator.has_perm("cases.review_entries"):
+        raise PermissionDenied
+    check_person_merge(survivor, other)
+    summary = _("Merge of “%(other)s” into this entry") % {"other": other.name}
+    item = {"detainee": other.pk, "text": other.name}
+    return change_entry(
+        detainee=survivor, author=moderator, data={"merge_people": [item]}, summary=summary
+    )
 
 
 @transaction.atomic

@@ -35,6 +35,7 @@ from ..models import (
     format_partial_date,
 )
 from ._base import DETAINEE_FIELDS, EVENT_FIELDS, sources_for
+from .merging import merge_person
 
 
 @dataclass
@@ -533,11 +534,44 @@ class RemoveSource(Part):
         return None
 
 
+class MergePeople(Part):
+    """Another entry about the same person, folded into this one (`merging.merge_person`)."""
+
+    key, label = "merge_people", gettext_lazy("Merged entry")
+
+    def apply(self, detainee, item, user):
+        other = Detainee.objects.filter(pk=item.get("detainee")).first()
+        if other is None:
+            raise _gone()
+        merge_person(survivor=detainee, other=other, user=user)
+
+    def describe(self, detainee, item):
+        other = Detainee.objects.filter(pk=item.get("detainee")).first()
+        if other is None:
+            return Line(str(self.label), "added", item.get("text", ""))
+        spellings = [other.name, *other.other_names.values_list("name", flat=True)]
+        return Line(
+            str(self.label), "added", f"{other.name} (#{other.pk}, {other.get_state_display()})",
+            details=[
+                (_("spellings"), ", ".join(spellings)),
+                (_("events"), ", ".join(describe_fact(e, "event") for e in other.events.all())
+                 or "—"),
+                (_("charges"), ", ".join(
+                    describe_fact(c, "charge")
+                    for c in Charge.objects.filter(defendant__detainee=other)
+                ) or "—"),
+            ],
+        )  # fmt: skip
+
+    def touched_rows(self, items):
+        return None
+
+
 PARTS = [
     CorrectEventDate(), CorrectChargeArticle(), RemoveEvent(), AddEvent(), RemoveCharge(),
     AddCharge(),
     RemoveName(), AddName(), RemoveOccupation(), AddOccupation(), RemoveAffiliation(),
-    AddAffiliation(), UnlinkEchr(), LinkEchr(), RemoveSource(), AddSources(),
+    AddAffiliation(), UnlinkEchr(), LinkEchr(), RemoveSource(), AddSources(), MergePeople(),
 ]  # fmt: skip
 PARTS_BY_KEY = {part.key: part for part in PARTS}
 
