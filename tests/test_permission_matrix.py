@@ -72,6 +72,13 @@ def review_view(role, state):
     return {"anonymous": 302, "moderator": 200, "admin": 200}.get(role, 403)
 
 
+def post_change(role, state):
+    """Taking a part off an entry, marking its source confidential: who may change the entry is
+    sent back to its page (at once on a draft, held for review when published)."""
+    allowed = staff_change(role, state)
+    return 302 if allowed == 200 else allowed
+
+
 def post_submit(role, state):
     if role == "anonymous":
         return 302

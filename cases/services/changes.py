@@ -21,7 +21,6 @@ from ._base import (
     StaleVersion,
     _check_version,
     _lock,
-    _reason,
 )
 from .entries import _publish_new_cases, _second_person
 from .merging import check_person_merge
@@ -44,10 +43,11 @@ def event_data(cleaned):
     return data
 
 
-def _apply(detainee, data, user):
-    """Write a change set to the main tables as `user`, then re-derive the detainee's facts."""
+def _apply(detainee, data, user, reason):
+    """Write a change set to the main tables as `user`, the new version recorded with `reason`,
+    then re-derive the detainee's facts."""
     parts.apply_fields(detainee, data.get("fields", {}))
-    detainee._history_user = user
+    detainee._history_user, detainee._change_reason = user, reason[:100]
     detainee.full_clean(exclude=["slug"])
     if detainee.state == State.PUBLISHED:
         detainee.mark_updated()  # an approved change
@@ -120,8 +120,7 @@ def change_entry(*, detainee, author, data, summary, version=None):
         raise ValidationError(_("A retracted entry cannot be changed."))
     base_version = locked.version
     described = _described(locked, data)
-    _apply(locked, data, author)
-    _reason(locked, summary)
+    _apply(locked, data, author, summary)
     # Kept as a record of what was changed, for the entry's readable history.
     PendingChange.objects.create(
         detainee=locked, author=author, base_version=base_version, data=data,
@@ -182,8 +181,10 @@ def approve_change(*, change, moderator, revision=None):
         # Nothing it touches changed since: it applies to the current version as it is.
         change.base_version = detainee.version
     change.described = _described(detainee, change.data)
-    _apply(detainee, change.data, moderator)
-    _reason(detainee, f"change #{change.pk} by {change.author} approved by {moderator}")
+    _apply(
+        detainee, change.data, moderator,
+        f"change #{change.pk} by {change.author} approved by {moderator}",
+    )  # fmt: skip
     _publish_new_cases(detainee, moderator)
     approve_terms_of(detainee, moderator)
     change.state = PendingChange.State.APPROVED

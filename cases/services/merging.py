@@ -104,6 +104,11 @@ def _gone(row, user, reason, into=None):
     row.delete()
 
 
+def _charge_step(charge):
+    """What makes two charge rows one step: the article (or offence), the step and its date."""
+    return (charge.article_id, charge.description or "", charge.action, charge.date)
+
+
 def merge_person(*, survivor, other, user):
     """Fold `other` into `survivor`: every spelling (its name becomes one), occupation,
     affiliation, event, case membership and charge, contact, source, ECHR application and
@@ -148,11 +153,9 @@ def merge_person(*, survivor, other, user):
         if existing is None:
             _moved(membership, user, reason, detainee=survivor)
             continue
+        kept = {_charge_step(charge): charge for charge in existing.charges.all()}
         for charge in membership.charges.all():
-            same = existing.charges.filter(
-                article_id=charge.article_id, description=charge.description,
-                action=charge.action, date=charge.date,
-            ).first()  # fmt: skip
+            same = kept.get(_charge_step(charge))
             if same is None:
                 _moved(charge, user, reason, defendant=existing)
             else:
@@ -176,8 +179,7 @@ def merge_person(*, survivor, other, user):
     )
     other.state, other.merged_into = State.RETRACTED, survivor
     other.retraction_reason = reason
-    other._history_user = user
+    other._history_user, other._change_reason = user, reason
     other.save()
-    _reason(other, reason)
     other.refresh_derived()
     DataVersion.bump()

@@ -316,3 +316,131 @@ def test_whole_entry_restore_brings_back_the_parts_as_they_were(
     history = client_for(moderator).get(f"{base}/history/").text
     assert "Approved “" in history and "Restore of the version of" in history
     assert "{&#x27;" not in history and "detainee&#x27;:" not in history
+
+
+# --- Merging two entries about one person -----------------------------------------------------
+
+
+@pytest.fixture
+def duplicate(researcher, moderator, person):
+    """The same person logged again under another spelling, published by mistake, with a
+    second source, the same detention, an event of its own and a contact."""
+    twin = services.log_arrest(
+        author=researcher,
+        data={
+            "name": "Testname Anar Abdullaev", "other_names": ["Testname Anar Fictionalov"],
+            "gender": "male", "detained_on": "2024-04-29", "detained_on_precision": "day",
+            "case": person.memberships.get().case,
+            "articles": [m.LegalArticle.objects.get(number="206.3.2")],
+            "source_urls": [OTHER], "notes": "Staff note on the twin.",
+        },
+    )  # fmt: skip
+    services.change_entry(
+        detainee=twin, author=researcher, summary="transfer",
+        data={"add_events": [{"kind": "transfer", "date": "2024-05-10", "date_precision": "day",
+                              "source_urls": [OTHER]}]},
+    )  # fmt: skip
+    m.Contact.objects.create(detainee=twin, kind="lawyer", name="Fictional Lawyer")
+    services.publish(entry=twin, moderator=moderator)
+    twin.refresh_from_db()
+    return twin
+
+
+def _count(client, query=""):
+    import re
+
+    text = client.get(f"/detainees/{query}").text
+    return int(re.search(r'id="result-count"[^>]*>(\d+)', text).group(1))
+
+
+@pytest.mark.django_db
+def test_a_merge_is_read_proposed_approved_and_the_duplicate_address_leads_to_the_survivor(
+    client, client_for, moderator, make_user, person, duplicate
+):
+    assert _count(client) == 2
+    twin_url = duplicate.get_absolute_url()
+    staff = client_for(moderator)
+    merge = f"/staff/detainees/{person.pk}/merge/"
+    preview = staff.post(merge, {"other": twin_url}).text
+    assert "Testname Anar Abdullaev" in preview and "transfer, 10 May 2024" in preview
+    assert not m.PendingChange.objects.filter(state="pending").exists()  # reading proposes nothing
+    staff.post(merge, {"other": twin_url, "confirm": duplicate.pk})
+    change = m.PendingChange.objects.get(state="pending")
+    assert _count(client) == 2  # waits for a second moderator
+
+    second = make_user("second-moderator", "moderator")
+    client_for(second).post(
+        f"/staff/review/changes/{change.pk}/", {"action": "approve", "revision": change.revision}
+    )
+    change.refresh_from_db()
+    assert change.state == "approved"
+    person.refresh_from_db()
+    duplicate.refresh_from_db()
+
+    # Every part is the survivor's, shared ones once, with both sources.
+    assert duplicate.state == m.State.RETRACTED and duplicate.merged_into == person
+    assert set(person.other_names.values_list("name", flat=True)) == {
+        "Testname Anar Fictionalov", "Testname Anar Abdullaev",
+    }  # fmt: skip
+    spelling = person.other_names.get(name="Testname Anar Fictionalov")
+    assert set(spelling.sources.values_list("url", flat=True)) == {TURAN, OTHER}
+    kinds = sorted(person.events.values_list("kind", flat=True))
+    assert kinds == ["detention", "transfer"]
+    detention = person.events.get(kind="detention")
+    assert set(detention.sources.values_list("url", flat=True)) == {TURAN, OTHER}
+    assert m.Charge.objects.filter(defendant__detainee=person).count() == 1
+    assert person.memberships.count() == 1 and not duplicate.memberships.exists()
+    assert person.contacts.get().name == "Fictional Lawyer"
+    assert "Staff note on the twin." in person.internal_notes
+    assert set(person.sources.values_list("url", flat=True)) == {TURAN, OTHER}
+
+    # The duplicate's address answers 301 to the survivor, in every language; counts count one.
+    for prefix in ("", "/az", "/ru"):
+        response = client.get(f"{prefix}{twin_url}")
+        assert response.status_code == 301, prefix
+        assert response["Location"].endswith(f"/detainees/{person.slug}/")
+    assert _count(client) == 1 and _count(client, "?q=Abdullaev") == 1
+    assert "Testname Anar Abdullaev" in client.get(person.get_absolute_url()).text
+    assert client.get("/api/v1/detainees/?format=json").json()["count"] == 1
+
+    # History: the moved rows keep theirs, the duplicate's says where it went.
+    assert duplicate.history.latest().history_change_reason.startswith("merged into")
+    transfer = person.events.get(kind="transfer")
+    assert transfer.history.earliest().detainee_id == duplicate.pk
+    history = staff.get(f"/staff/detainees/{person.pk}/history/").text
+    assert "Merged entry" in history and "Testname Anar Abdullaev" in history
+
+
+@pytest.mark.django_db
+def test_a_public_entry_is_never_merged_into_a_draft_nor_into_itself(
+    client_for, moderator, person, duplicate, make_detainee
+):
+    draft = make_detainee("Testname Draft Twin", state=m.State.DRAFT)
+    staff = client_for(moderator)
+    page = staff.post(f"/staff/detainees/{draft.pk}/merge/", {"other": person.pk}).text
+    assert "is public: merge it into a published entry" in page
+    page = staff.post(f"/staff/detainees/{person.pk}/merge/", {"other": person.slug}).text
+    assert "cannot be merged into itself" in page
+    page = staff.post(f"/staff/detainees/{person.pk}/merge/", {"other": "/detainees/nobody/"}).text
+    assert "No entry you may see" in page
+    page = staff.post(f"/staff/detainees/{person.pk}/merge/", {"other": "x" * 5000}).text
+    assert "No entry you may see" in page
+    assert not m.PendingChange.objects.filter(state="pending").exists()
+
+
+@pytest.mark.django_db
+def test_a_draft_duplicate_merges_into_a_draft_at_once(
+    client_for, moderator, researcher, make_detainee
+):
+    first = make_detainee("Testname First Draft", state=m.State.DRAFT, created_by=researcher)
+    second = make_detainee("Testname Second Draft", state=m.State.DRAFT, created_by=researcher)
+    m.DetaineeName.objects.create(detainee=second, name="Тестнаме Второй")
+    client_for(moderator).post(
+        f"/staff/detainees/{first.pk}/merge/", {"other": second.pk, "confirm": second.pk}
+    )
+    second.refresh_from_db()
+    assert second.merged_into == first and second.state == m.State.RETRACTED
+    assert set(first.other_names.values_list("name", flat=True)) == {
+        "Testname Second Draft", "Тестнаме Второй",
+    }  # fmt: skip
+    assert m.PendingChange.objects.get().state == "applied"
