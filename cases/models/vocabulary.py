@@ -214,7 +214,7 @@ class LegalArticle(Proposable):
         ]
 
     def __str__(self):
-        label = f"{self.code.short_name} {self.number}"
+        label = f"{self.code.short_name} {self.number}".strip()
         return f"{label} {self.title}" if self.title else label
 
     def save(self, *args, **kwargs):

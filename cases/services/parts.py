@@ -290,6 +290,33 @@ class RemoveCharge(Part):
         return Line(str(self.label), "removed", text)
 
 
+class RemoveMembership(Part):
+    """A person named as a defendant in a case by mistake, with their charge steps in it; every
+    row's history keeps it."""
+
+    key, label, model = "remove_memberships", gettext_lazy("Defendant in a case"), CaseDefendant
+
+    def apply(self, detainee, item, user):
+        membership = _row(CaseDefendant, detainee, item)
+        if membership is None:
+            raise _gone()
+        for charge in membership.charges.all():
+            charge._history_user = user
+            charge.delete()
+        membership._history_user = user
+        membership.delete()
+
+    def describe(self, detainee, item):
+        membership = _row(CaseDefendant, detainee, item)
+        if membership is None:
+            return Line(str(self.label), "removed", item.get("text", ""))
+        steps = [describe_fact(c, "charge") for c in membership.charges.select_related("article")]
+        return Line(
+            str(self.label), "removed", str(membership.case),
+            details=[(_("charges"), ", ".join(steps) or "—")],
+        )  # fmt: skip
+
+
 class AddName(Part):
     key, label, model = "add_names", gettext_lazy("Other spelling"), DetaineeName
 
@@ -569,7 +596,7 @@ class MergePeople(Part):
 
 PARTS = [
     CorrectEventDate(), CorrectChargeArticle(), RemoveEvent(), AddEvent(), RemoveCharge(),
-    AddCharge(),
+    RemoveMembership(), AddCharge(),
     RemoveName(), AddName(), RemoveOccupation(), AddOccupation(), RemoveAffiliation(),
     AddAffiliation(), UnlinkEchr(), LinkEchr(), RemoveSource(), AddSources(), MergePeople(),
 ]  # fmt: skip
@@ -580,6 +607,7 @@ PARTS_BY_KEY = {part.key: part for part in PARTS}
 REMOVALS = {
     "remove_names": "name", "remove_occupations": "occupation",
     "remove_affiliations": "affiliation", "remove_events": "event", "remove_charges": "charge",
+    "remove_memberships": "membership",
 }  # fmt: skip
 
 

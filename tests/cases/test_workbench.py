@@ -444,3 +444,37 @@ def test_a_draft_duplicate_merges_into_a_draft_at_once(
         "Testname Second Draft", "Тестнаме Второй",
     }  # fmt: skip
     assert m.PendingChange.objects.get().state == "applied"
+
+
+@pytest.mark.django_db
+def test_a_membership_and_an_event_recorded_in_error_are_removed_through_review(
+    client, client_for, researcher, moderator, person
+):
+    staff = client_for(researcher)
+    base = f"/staff/detainees/{person.pk}"
+    membership = person.memberships.get()
+    charge = membership.charges.get()
+    staff.post(
+        f"{base}/events/add/",
+        {
+            "kind": "transfer",
+            "date": "2024-05-10",
+            "date_precision": "day",
+            "source_urls": OTHER,
+            "version": person.version,
+        },
+    )
+    services.approve_change(change=m.PendingChange.objects.get(), moderator=moderator)
+    transfer = person.events.get(kind="transfer")
+    for data in ({"part": "remove_memberships", "id": membership.pk},
+                 {"part": "remove_events", "id": transfer.pk}):  # fmt: skip
+        staff.post(f"{base}/remove/", {**data, "version": _version(person)})
+    change = m.PendingChange.objects.get(state="pending")
+    page = client_for(moderator).get(f"/staff/review/changes/{change.pk}/").text
+    assert "Defendant in a case" in page and "<del>Fictional smuggling case</del>" in page
+    assert "charges: 206.3.2: brought" in page and "<del>transfer, 10 May 2024</del>" in page
+    assert "10 May 2024" in client.get(person.get_absolute_url()).text
+    services.approve_change(change=change, moderator=moderator)
+    assert not person.memberships.exists() and not person.events.filter(kind="transfer").exists()
+    assert charge.history.latest().history_type == "-"  # its history keeps it
+    assert "10 May 2024" not in client.get(person.get_absolute_url()).text
