@@ -525,11 +525,16 @@ class _Context:
             "detainee_id", "case_id"
         ):
             self.memberships.setdefault(pk, case)
+        # Each part already waiting for review, by person: a change an author's later edits
+        # joined still holds the row's parts.
         self.waiting = {
-            (c.detainee_id, _fingerprint(c.data))
+            (c.detainee_id, key, _fingerprint(item))
             for c in PendingChange.objects.filter(
                 detainee__in=pks, state=PendingChange.State.PENDING
             ).only("detainee_id", "data")
+            for key, items in c.data.items()
+            if isinstance(items, list)
+            for item in items
         }
 
     def entry(self, row, text):
@@ -854,7 +859,10 @@ def _compare_with_import(row, ctx, pk):
         change["correct_events"] = corrected
     if corrected_charges:
         change["correct_charges"] = corrected_charges
-    if (pk, _fingerprint(change)) in ctx.waiting:
+    if all(
+        (pk, key, _fingerprint(item)) in ctx.waiting for key, items in change.items()
+        for item in items
+    ):  # fmt: skip
         row.action = Row.UNCHANGED
         row.details.append(_("The same update already waits for review."))
         return

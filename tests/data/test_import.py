@@ -380,6 +380,29 @@ def test_a_changed_date_on_a_published_entry_proposes_an_update(
     assert m.PendingChange.objects.count() == 1
 
 
+def test_an_update_waiting_inside_a_change_the_author_added_to_is_not_proposed_twice(
+    tmp_path, reference, researcher
+):
+    """The researcher's later edit joined the change the import proposed: the same file again
+    still finds each of its parts waiting, and adds none of them a second time."""
+    run(write_csv(tmp_path / "first.csv", [GOOD[0]]), researcher)
+    entry = m.Detainee.objects.get()
+    entry.state = m.State.PUBLISHED
+    entry.save()
+    more = write_csv(tmp_path / "second.csv", [person(articles="206.3.2, 213.1")])
+    run(more, researcher)
+    services.change_entry(
+        detainee=entry, author=researcher, summary="spelling",
+        data={"add_names": [{"name": "Тестнаме", "script": "cyrillic",
+                             "source_urls": ["https://news.example.org/fictional"]}]},
+    )  # fmt: skip
+    change = m.PendingChange.objects.get()
+    assert change.revision == 2 and len(change.data["add_charges"]) == 1
+    assert run(more, researcher).rows[0].action == "unchanged"
+    change.refresh_from_db()
+    assert change.revision == 2 and len(change.data["add_charges"]) == 1
+
+
 def test_a_changed_date_on_a_draft_corrects_it(tmp_path, reference, researcher):
     run(write_csv(tmp_path / "first.csv", [GOOD[0]]), researcher)
     run(write_csv(tmp_path / "second.csv", [person(detained_on="2025-03-15")]), researcher)
