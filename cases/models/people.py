@@ -152,7 +152,7 @@ class Detainee(Entry):
         null=True,
         blank=True,
         editable=False,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         related_name="merged_entries",
         help_text=_("Public. The entry this duplicate was merged into: its address leads there."),
     )
