@@ -49,13 +49,10 @@ from .models import (
     SentenceKind,
     Source,
     State,
+    with_public_sources,
 )
 
 # --- Prefetches: only what the public may see -------------------------------------------------
-
-
-def public_sources():
-    return Prefetch("sources", queryset=Source.objects.public(), to_attr="public_sources")
 
 
 def published_detainees(to_attr, lookup):
@@ -371,7 +368,7 @@ class DetaineeViewSet(viewsets.ReadOnlyModelViewSet):
             return detainees.prefetch_related("other_names")
         charges = Charge.objects.select_related(
             "article__code", "requalified_from__code"
-        ).prefetch_related(public_sources())
+        ).prefetch_related(with_public_sources())
         memberships = (
             CaseDefendant.objects.filter(case__state=State.PUBLISHED)
             .select_related("case")
@@ -379,27 +376,11 @@ class DetaineeViewSet(viewsets.ReadOnlyModelViewSet):
             .order_by("case__name", "pk")
         )
         events = Event.objects.select_related("case", "court", "facility").prefetch_related(
-            public_sources()
+            with_public_sources()
         )
-        return detainees.prefetch_related(
-            Prefetch(
-                "other_names", queryset=DetaineeName.objects.prefetch_related(public_sources())
-            ),
-            Prefetch(
-                "occupation_rows",
-                queryset=DetaineeOccupation.objects.select_related("occupation").prefetch_related(
-                    public_sources()
-                ),
-            ),
-            Prefetch(
-                "affiliations",
-                queryset=Affiliation.objects.select_related("organization").prefetch_related(
-                    public_sources()
-                ),
-            ),
+        return detainees.with_public_parts().prefetch_related(
             Prefetch("events", queryset=events),
             Prefetch("memberships", queryset=memberships, to_attr="published_memberships"),
-            public_sources(),
         )
 
     def get_serializer_class(self):
@@ -477,7 +458,7 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
             return cases
         charges = Charge.objects.select_related(
             "article__code", "requalified_from__code"
-        ).prefetch_related(public_sources())
+        ).prefetch_related(with_public_sources())
         memberships = (
             CaseDefendant.objects.filter(detainee__state=State.PUBLISHED)
             .select_related("detainee")
@@ -487,7 +468,7 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         return cases.prefetch_related(
             published_cases("split_cases", "published_split_cases"),
             Prefetch("memberships", queryset=memberships, to_attr="published_memberships"),
-            public_sources(),
+            with_public_sources(),
         )
 
     def get_serializer_class(self):
@@ -530,7 +511,7 @@ class EchrApplicationViewSet(viewsets.ReadOnlyModelViewSet):
             .prefetch_related(
                 "violations",
                 published_detainees("published_applicants", "applicants"),
-                public_sources(),
+                with_public_sources(),
             )
             .order_by("lodged_on", "number")
         )
@@ -588,7 +569,7 @@ class ExecutionGroupViewSet(viewsets.ReadOnlyModelViewSet):
         return groups.prefetch_related(
             Prefetch("applications", queryset=EchrApplication.objects.public().order_by("number")),
             "decisions",
-            public_sources(),
+            with_public_sources(),
         )
 
     def get_serializer_class(self):

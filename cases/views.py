@@ -34,15 +34,13 @@ from .models import (
     CustodyPeriod,
     DataVersion,
     Detainee,
-    DetaineeName,
-    DetaineeOccupation,
     EchrApplication,
     Event,
     ExecutionGroup,
     Gender,
-    Source,
     State,
     Status,
+    with_public_sources,
 )
 
 PAGE_CACHE_SECONDS = 60 * 60
@@ -93,10 +91,6 @@ def public_page(view=None, *, params=()):
         return response
 
     return wrapped
-
-
-def _public_sources():
-    return Prefetch("sources", queryset=Source.objects.public())
 
 
 def _published_detainees():
@@ -268,22 +262,7 @@ def _merged_into(slug):
 @public_page
 def detainee_detail(request, slug):
     detainee = (
-        Detainee.objects.published()
-        .with_local_name()
-        .prefetch_related(
-            Prefetch(
-                "other_names", queryset=DetaineeName.objects.prefetch_related(_public_sources())
-            ),
-            Prefetch(
-                "occupation_rows",
-                queryset=DetaineeOccupation.objects.select_related("occupation").prefetch_related(
-                    _public_sources()
-                ),
-            ),
-            Prefetch("sources", queryset=Source.objects.public(), to_attr="public_sources"),
-        )
-        .filter(slug=slug)
-        .first()
+        Detainee.objects.published().with_local_name().with_public_parts().filter(slug=slug).first()
     )
     if detainee is None:
         # A duplicate merged into another entry: its address leads there.
@@ -292,7 +271,7 @@ def detainee_detail(request, slug):
             raise Http404
         return HttpResponsePermanentRedirect(survivor.get_absolute_url())
     events = detainee.events.select_related("court", "facility", "case").prefetch_related(
-        _public_sources()
+        with_public_sources()
     )
     memberships = (
         detainee.memberships.filter(case__state=State.PUBLISHED)
@@ -302,7 +281,7 @@ def detainee_detail(request, slug):
                 "charges",
                 queryset=Charge.objects.select_related(
                     "article__code", "requalified_from__code"
-                ).prefetch_related(_public_sources()),
+                ).prefetch_related(with_public_sources()),
             )
         )
     )
@@ -321,11 +300,9 @@ def detainee_detail(request, slug):
     for membership in memberships:
         membership.co_defendants = by_case.get(membership.case_id, [])
     applications = detainee.echr_applications.select_related("group").prefetch_related(
-        "violations", _public_sources()
+        "violations", with_public_sources()
     )
-    affiliations = detainee.affiliations.select_related("organization").prefetch_related(
-        _public_sources()
-    )
+    affiliations = detainee.affiliations.all()  # prefetched, with their public sources
     return render(
         request,
         "cases/detainee_detail.html",
@@ -376,7 +353,7 @@ def case_detail(request, slug):
     events = (
         Event.objects.filter(case=case, detainee__state=State.PUBLISHED)
         .select_related("detainee", "court")
-        .prefetch_related(_public_sources())
+        .prefetch_related(with_public_sources())
         .order_by("date", "pk")
     )
     return render(

@@ -77,6 +77,7 @@ from .vocabulary import (
     Source,
     SourceQuerySet,
     article_sort_key,
+    with_public_sources,
 )
 
 __all__ = [
@@ -140,4 +141,5 @@ __all__ = [
     "precision_constraint",
     "truncate_to_precision",
     "unique_slug",
+    "with_public_sources",
 ]

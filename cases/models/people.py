@@ -20,7 +20,7 @@ from .base import (
     not_before,
     precision_constraint,
 )
-from .vocabulary import Occupation, Organization, Source
+from .vocabulary import Occupation, Organization, Source, with_public_sources
 
 # --- Detainees --------------------------------------------------------------------------------
 
@@ -95,6 +95,29 @@ class DetaineeQuerySet(EntryQuerySet):
             "pk",
         )
         return self.annotate(local_name=Subquery(names.values("name")[:1]))
+
+    def with_public_parts(self):
+        """A person's parts as public pages and the API show them, each with its public sources
+        only (`public_sources`): spellings, occupations, affiliations, and the entry's own
+        sources. One definition for the page and the API."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "other_names", queryset=DetaineeName.objects.prefetch_related(with_public_sources())
+            ),
+            models.Prefetch(
+                "occupation_rows",
+                queryset=DetaineeOccupation.objects.select_related("occupation").prefetch_related(
+                    with_public_sources()
+                ),
+            ),
+            models.Prefetch(
+                "affiliations",
+                queryset=Affiliation.objects.select_related("organization").prefetch_related(
+                    with_public_sources()
+                ),
+            ),
+            with_public_sources(),
+        )
 
     def similar_names(self, query, limit=5):
         """Near misses for a name search, closest first: PostgreSQL's trigrams, none elsewhere."""

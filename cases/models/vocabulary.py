@@ -249,6 +249,13 @@ class SourceQuerySet(models.QuerySet):
         return self.filter(confidential=False)
 
 
+def with_public_sources(lookup="sources"):
+    """Prefetch the public sources of related rows into `public_sources`. Public pages and the
+    API read that attribute, never `.sources`: a row not prefetched this way then shows no
+    source, rather than its confidential ones."""
+    return models.Prefetch(lookup, queryset=Source.objects.public(), to_attr="public_sources")
+
+
 class Source(models.Model):
     url = models.URLField(
         _("URL"), max_length=1000, blank=True, help_text=_("Public unless confidential.")
