@@ -1,5 +1,5 @@
 """Changes to entries: applied at once to drafts, held for review on published entries;
-their approval, conflicts and re-application; restoring an earlier version."""
+their approval, conflicts and re-application; proposing a merge; hiding a source."""
 
 import datetime
 from dataclasses import asdict
@@ -52,7 +52,7 @@ def _apply(detainee, data, user, reason):
     if detainee.state == State.PUBLISHED:
         detainee.mark_updated()  # an approved change
     # The person's new version is recorded first, then its parts: a version's parts are the
-    # rows as they stood until the next version was recorded (`history.snapshot`).
+    # rows as they stood until the next version was recorded (`history.snapshot_change`).
     detainee.save()
     for part in parts.PARTS:
         for item in data.get(part.key, []):
