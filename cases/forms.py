@@ -432,10 +432,14 @@ class NameForm(PartForm):
 
 
 class OccupationForm(PartForm):
-    occupation = forms.ModelChoiceField(
-        label=_("Occupation"), queryset=Occupation.objects.filter(approved=True)
-    )
+    occupation = forms.ModelChoiceField(label=_("Occupation"), queryset=Occupation.objects.none())
     source_urls = SourceUrlsField(help_text=_("Where this occupation is given."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Built here, never at import: a lookup resolved before the history models are made
+        # leaves its cached column on the fields they copy (wrong SQL on PostgreSQL).
+        self.fields["occupation"].queryset = Occupation.objects.filter(approved=True)
 
     def clean_occupation(self):
         occupation = self.cleaned_data["occupation"]
@@ -453,7 +457,7 @@ class AffiliationForm(PartForm):
     date_pairs = [("start", "start_precision"), ("end", "end_precision")]
 
     organization = forms.ModelChoiceField(
-        label=_("Organization"), queryset=Organization.objects.filter(approved=True)
+        label=_("Organization"), queryset=Organization.objects.none()
     )
     role = forms.CharField(label=_("Role"), max_length=200, required=False)
     start = forms.DateField(
@@ -471,6 +475,10 @@ class AffiliationForm(PartForm):
         label=_("Until, known to the"), choices=Precision.choices, initial=Precision.YEAR
     )
     source_urls = SourceUrlsField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = Organization.objects.filter(approved=True)
 
     def clean(self):
         cleaned = super().clean()

@@ -211,3 +211,19 @@ def test_name_search_finds_every_spelling_and_script(make_detainee):
 
 def test_doubled_digits_are_kept():
     assert search_key("Room 001122").endswith(" 001122")
+
+
+def test_every_history_model_reads_its_own_table():
+    """A lookup resolved at import time, before the history models copy a model's fields (a
+    form's `queryset=Occupation.objects.filter(...)` in a class body), leaves the original
+    table on the copied field: its history then fails on PostgreSQL ("missing FROM-clause")."""
+    from django.apps import apps
+
+    wrong = [
+        f"{model.__name__}.{field.name}: {field.cached_col.alias}"
+        for model in apps.get_app_config("cases").get_models()
+        if model.__name__.startswith("Historical")
+        for field in model._meta.concrete_fields
+        if field.cached_col.alias != model._meta.db_table
+    ]
+    assert not wrong, wrong
