@@ -208,6 +208,14 @@ def test_bad_part_requests_get_a_message_or_404_and_change_nothing(
     # Sources only on this person's facts; a source only if this person's facts cite it.
     assert staff.get(f"{base}/sources/add/?fact=name&id={stranger_name.pk}").status_code == 404
     assert staff.get(f"{base}/sources/add/?fact=nonsense&id=x").status_code == 404
+    huge = "9" * 30
+    assert staff.get(f"{base}/sources/add/?fact=event&id={huge}").status_code == 404
+    response = staff.post(f"{base}/remove/", {"part": "remove_events", "id": huge}, follow=True)
+    assert "no longer recorded: nothing was changed" in response.text
+    response = staff.post(f"{base}/remove/", {"part": "remove_sources", "fact": "event",
+                                              "id": person.events.get().pk, "source": huge},
+                          follow=True)  # fmt: skip
+    assert "no longer recorded: nothing was changed" in response.text
     assert staff.post(f"{base}/sources/{uncited.pk}/confidential/").status_code == 404
     # A spelling already recorded, an application not recorded: the form says so.
     response = staff.post(f"{base}/names/add/", {
@@ -425,6 +433,9 @@ def test_a_public_entry_is_never_merged_into_a_draft_nor_into_itself(
     assert "No entry you may see" in page
     page = staff.post(f"/staff/detainees/{person.pk}/merge/", {"other": "x" * 5000}).text
     assert "No entry you may see" in page
+    for huge in ("9" * 30, f"/staff/detainees/{'9' * 30}/"):
+        page = staff.post(f"/staff/detainees/{person.pk}/merge/", {"other": huge}).text
+        assert "No entry you may see" in page
     assert not m.PendingChange.objects.filter(state="pending").exists()
 
 
