@@ -24,6 +24,11 @@ urlpatterns = [
     path("staff/detainees/<int:pk>/", workspace.staff_detainee, name="staff-detainee"),
     path("staff/detainees/<int:pk>/events/add/", workspace.add_event, name="add-event"),
     path("staff/detainees/<int:pk>/charges/add/", workspace.add_charge, name="add-charge"),
+    path(
+        "staff/detainees/<int:pk>/events/<int:event_pk>/correct/",
+        workspace.correct_event,
+        name="correct-event",
+    ),
     path("staff/detainees/<int:pk>/correct/", workspace.correct, name="correct"),
     *[
         path(

@@ -260,6 +260,41 @@ def add_event(request, pk):
     )
 
 
+@login_required
+@staff_required
+def correct_event(request, pk, event_pk):
+    """Correct a recorded event (its date, court, place of detention, term…), with a source:
+    the event form, filled with what is recorded; only what changed is proposed."""
+    detainee = _detainee_for(request, pk, action="change")
+    event = get_object_or_404(detainee.events, pk=event_pk)
+    recorded = services.event_data({name: getattr(event, name) for name in services.EVENT_FIELDS})
+    form = EventForm(
+        request.POST or None, cases=_cases_for(request.user),
+        initial={**recorded, "version": detainee.version},
+    )  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        proposed = services.event_data(form.cleaned_data)
+        changed = {
+            name: value
+            for name, value in proposed.items()
+            if name in services.EVENT_FIELDS and value != recorded[name]
+            and not (value in (None, "") and recorded[name] in (None, ""))
+        }  # fmt: skip
+        if not changed:
+            messages.info(request, _("Nothing was changed."))
+            return redirect("cases:staff-detainee", pk=pk)
+        item = {"event": event.pk, **changed, "source_urls": proposed["source_urls"]}
+        summary = _("Correction of %(event)s") % {"event": services.describe_fact(event, "event")}
+        response = _save_change(request, form, detainee, {"correct_events": [item]}, summary)
+        if response is not None:
+            return response
+    return render(
+        request,
+        "cases/staff/entry_form.html",
+        {"detainee": detainee, "form": form, "title": _("Correct an event")},
+    )
+
+
 def _save_change(request, form, detainee, data, summary):
     """Write the change or hold it for review; None when it failed (the form says why)."""
     try:

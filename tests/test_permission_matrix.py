@@ -168,6 +168,7 @@ RULES = {
     "cases:staff-history": ("entry", staff_internal, None),
     "cases:add-event": ("entry", staff_change, None),
     "cases:add-charge": ("entry", staff_change, None),
+    "cases:correct-event": ("entry", staff_change, None),
     "cases:correct": ("entry", staff_change, None),
     "cases:add-names": ("entry", staff_change, None),
     "cases:add-occupations": ("entry", staff_change, None),
@@ -268,6 +269,9 @@ def _kwargs(name, shared, person, case):
         return {"pk": case.pk}
     if name == "cases:restore":
         return {"pk": person.pk, "history_id": person.history.earliest().history_id}
+    if name == "cases:correct-event":
+        event = m.Event.objects.create(detainee=person, kind="detention", date="2024-04-29")
+        return {"pk": person.pk, "event_pk": event.pk}
     if name == "cases:hide-source":
         return {"pk": person.pk, "source_pk": m.Source.objects.get(url=MATRIX_SOURCE).pk}
     if name == "password_reset_confirm":

@@ -11,6 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -176,28 +177,77 @@ class RemoveEvent(Part):
         return Line(str(self.label), "removed", text)
 
 
-class CorrectEventDate(Part):
-    """A recorded event's date, corrected: the event keeps its history."""
+def _event_text(name, value):
+    """An event field's value as people read it."""
+    if value in (None, "", []):
+        return "—"
+    if name == "kind":
+        return str(Event.Kind(value).label)
+    if name == "sentence_kind":
+        return str(SentenceKind(value).label)
+    if name in ("court", "facility", "case"):
+        model = {"court": Court, "facility": Facility, "case": Case}[name]
+        value = value.pk if hasattr(value, "pk") else value
+        return str(model.objects.filter(pk=value).first() or "?")
+    if name == "date":
+        return _date(value, Precision.DAY)
+    if name == "date_precision":
+        return str(Precision(value).label)
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    return str(value)
 
-    key, label, model = "correct_events", gettext_lazy("Date of an event"), Event
+
+class CorrectEvent(Part):
+    """A recorded event corrected: its date (the import's corrected detention date), or any of
+    its facts (court, place of detention, term…). The event keeps its history."""
+
+    key, label, model = "correct_events", gettext_lazy("Event"), Event
+
+    @staticmethod
+    def values(item):
+        return {k: v for k, v in item.items() if k in EVENT_FIELDS}
 
     def apply(self, detainee, item, user):
         event = detainee.events.filter(pk=item["event"]).first()
         if event is None:
             raise _gone()
-        event.date = datetime.date.fromisoformat(item["date"])
-        event.date_precision = item["date_precision"]
+        for name, value in self.values(item).items():
+            if name in ("court", "facility", "case"):
+                setattr(event, f"{name}_id", value)
+            elif name == "date":
+                event.date = datetime.date.fromisoformat(value)
+            elif value is None and not Event._meta.get_field(name).null:
+                setattr(event, name, "")  # a text or choice emptied
+            else:
+                setattr(event, name, value)
         _saved(event, user).sources.add(*sources_for(item.get("source_urls", [])))
         return event
 
     def describe(self, detainee, item):
         event = detainee.events.filter(pk=item.get("event")).first()
+        values = self.values(item)
+        sources = _source_texts(item.get("source_urls", []))
+        if set(values) <= {"date", "date_precision"}:
+            kind = event.get_kind_display() if event else _("no longer recorded")
+            return Line(
+                str(_("Date of an event")), "changed",
+                _date(item["date"], item.get("date_precision")),
+                old=_date(event.date, event.date_precision) if event else "—",
+                details=[(_("event"), kind)],
+                sources=sources,
+            )  # fmt: skip
+        if event is None:
+            return Line(str(self.label), "changed", str(_("no longer recorded")), sources=sources)
+        details = []
+        for name, value in values.items():
+            field = Event._meta.get_field(name)
+            old = _event_text(name, getattr(event, field.attname))
+            new = _event_text(name, value)
+            details.append((str(capfirst(field.verbose_name)), f"{old} → {new}"))
         return Line(
-            str(self.label), "changed",
-            _date(item["date"], item["date_precision"]),
-            old=_date(event.date, event.date_precision) if event else "—",
-            details=[(_("event"), event.get_kind_display() if event else _("no longer recorded"))],
-            sources=_source_texts(item.get("source_urls", [])),
+            str(self.label), "changed", describe_fact(event, "event"), details=details,
+            sources=sources,
         )  # fmt: skip
 
     def touched_rows(self, items):
@@ -595,7 +645,7 @@ class MergePeople(Part):
 
 
 PARTS = [
-    CorrectEventDate(), CorrectChargeArticle(), RemoveEvent(), AddEvent(), RemoveCharge(),
+    CorrectEvent(), CorrectChargeArticle(), RemoveEvent(), AddEvent(), RemoveCharge(),
     RemoveMembership(), AddCharge(),
     RemoveName(), AddName(), RemoveOccupation(), AddOccupation(), RemoveAffiliation(),
     AddAffiliation(), UnlinkEchr(), LinkEchr(), RemoveSource(), AddSources(), MergePeople(),

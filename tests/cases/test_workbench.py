@@ -5,6 +5,7 @@ import pytest
 
 from cases import models as m
 from cases import services
+from tests.formdata import form_data
 
 TURAN = "https://turan.example.org/fictional-report"
 OTHER = "https://news.example.org/fictional-second-report"
@@ -489,3 +490,42 @@ def test_a_membership_and_an_event_recorded_in_error_are_removed_through_review(
     assert not person.memberships.exists() and not person.events.filter(kind="transfer").exists()
     assert charge.history.latest().history_type == "-"  # its history keeps it
     assert "10 May 2024" not in client.get(person.get_absolute_url()).text
+
+
+@pytest.mark.django_db
+def test_an_event_is_corrected_in_any_of_its_facts_with_a_source(
+    client, client_for, researcher, moderator, person
+):
+    """The place of detention and the date, corrected from the event form filled with what is
+    recorded: only what changed is proposed, read old → new."""
+    prison = m.Facility.objects.create(slug="fictional-prison", name="Fictional Prison No. 1")
+    event = person.events.get()
+    url = f"/staff/detainees/{person.pk}/events/{event.pk}/correct/"
+    staff = client_for(researcher)
+    form = staff.get(url).text
+    assert 'value="2024-04-29"' in form  # filled with what is recorded
+    unchanged = {**form_data(form), "source_urls": OTHER}  # submitted as a browser would
+    response = staff.post(url, unchanged, follow=True)
+    assert "Nothing was changed." in response.text and not m.PendingChange.objects.filter(
+        state="pending").exists()  # fmt: skip
+    staff.post(url, {**unchanged, "facility": prison.pk, "date": "2024-04-30"})
+    change = m.PendingChange.objects.get(state="pending")
+    (item,) = change.data["correct_events"]
+    assert set(item) == {"event", "facility", "date", "source_urls"}
+    page = client_for(moderator).get(f"/staff/review/changes/{change.pk}/").text
+    assert "Place of detention: — → Fictional Prison No. 1" in page
+    assert "Date: 29 April 2024 → 30 April 2024" in page
+    client_for(moderator).post(
+        f"/staff/review/changes/{change.pk}/", {"action": "approve", "revision": change.revision}
+    )
+    event.refresh_from_db()
+    assert (event.facility, event.date.isoformat()) == (prison, "2024-04-30")
+    assert set(event.sources.values_list("url", flat=True)) == {TURAN, OTHER}
+    assert "Fictional Prison No. 1" in client.get(person.get_absolute_url()).text
+    other_persons_event = m.Event.objects.create(
+        detainee=m.Detainee.objects.create(name="Testname Other"), kind="detention",
+        date="2024-01-01",
+    )  # fmt: skip
+    assert staff.get(
+        f"/staff/detainees/{person.pk}/events/{other_persons_event.pk}/correct/"
+    ).status_code == 404  # fmt: skip
