@@ -103,9 +103,10 @@ def workspace(request):
     )
     for change in changes:
         # A change another approved one overlapped: said here, with "re-apply".
-        change.conflicts = (
-            services.change_conflicts(change) if change.state == PendingChange.State.PENDING else []
+        change.conflict_details = (
+            services.conflict_details(change) if change.state == PendingChange.State.PENDING else []
         )
+        change.conflicts = list(dict.fromkeys(c[0] for c in change.conflict_details))
     queue = None
     if user.can_review:
         queue = {
@@ -677,6 +678,7 @@ def review_change(request, pk):
             "change": change,
             "lines": services.describe_change(change),
             "conflicts": services.change_conflicts(change),
+            "conflict_details": services.conflict_details(change),
             "form": DecisionForm(),
         },
     )

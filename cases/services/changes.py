@@ -200,6 +200,12 @@ def change_conflicts(change, detainee=None):
     when its value now differs from its value in the version the change was made on; a part that
     changes or removes a recorded row (a date, an article, a spelling), when that row was saved
     or removed after the change was proposed; added rows never do."""
+    return list(dict.fromkeys(conflict[0] for conflict in conflict_details(change, detainee)))
+
+
+def conflict_details(change, detainee=None):
+    """`change_conflicts` side by side, for its author and the moderator: (what, as it was when
+    the change was proposed, as it is now, as the change proposes it)."""
     detainee = detainee or change.detainee
     if detainee.version == change.base_version:
         return []
@@ -209,17 +215,26 @@ def change_conflicts(change, detainee=None):
         base = (
             detainee.history.filter(version__lte=change.base_version).order_by("-version").first()
         )
-        for name in fields:
+        for name, value in fields.items():
             before = getattr(base, name, None) if base is not None else None
             if base is None or before != getattr(detainee, name):
-                conflicts.append(str(Detainee._meta.get_field(name).verbose_name))
+                conflicts.append((
+                    str(Detainee._meta.get_field(name).verbose_name),
+                    parts.field_text(name, before), parts.field_text(name, getattr(detainee, name)),
+                    parts.field_text(name, value),
+                ))  # fmt: skip
     for part in parts.PARTS:
-        touched = part.touched_rows(change.data.get(part.key, []))
+        items = change.data.get(part.key, [])
+        touched = part.touched_rows(items)
         if touched is None or not hasattr(touched[0], "history"):
             continue
         model, rows = touched
-        if model.history.filter(id__in=rows, history_date__gt=change.created_at).exists():
-            conflicts.append(str(part.label))
+        changed = model.history.filter(id__in=rows, history_date__gt=change.created_at)
+        if not changed.exists():
+            continue
+        for item in items:
+            line = part.describe(detainee, item)
+            conflicts.append((str(part.label), line.old or "—", _("changed since"), line.text))
     return conflicts
 
 

@@ -705,15 +705,26 @@ def apply_fields(detainee, fields):
         setattr(detainee, name, value)
 
 
+def field_text(name, value):
+    """A person's own field's value as people read it: a choice's label, a date, a dash."""
+    if value in (None, ""):
+        return "—"
+    model_field = Detainee._meta.get_field(name)
+    if isinstance(value, str) and model_field.get_internal_type() == "DateField":
+        value = datetime.date.fromisoformat(value)
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, datetime.date):
+        return format_partial_date(value)
+    return str(value)
+
+
 def describe_fields(detainee, fields):
     lines = []
     for name, value in fields.items():
-        label = str(Detainee._meta.get_field(name).verbose_name)
-        old = getattr(detainee, name, "")
-        if name == "gender":
-            value = dict(Detainee._meta.get_field("gender").choices).get(value, value)
-            old = detainee.get_gender_display()
-        lines.append(Line(label, "changed", str(value or "—"), old=str(old or "—")))
+        label = str(capfirst(Detainee._meta.get_field(name).verbose_name))
+        old = field_text(name, getattr(detainee, name, ""))
+        lines.append(Line(label, "changed", field_text(name, value), old=old))
     return lines
 
 

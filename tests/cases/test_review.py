@@ -363,6 +363,10 @@ def test_a_real_conflict_is_refused_and_its_author_reapplies_it(
         f"/staff/review/changes/{second.pk}/", {"action": "approve"}, follow=True
     )
     assert "another approved change touched the same facts (biography" in response.text
+    # Side by side: as it was when proposed, as it is now, as proposed.
+    side_by_side = "<td>—</td><td>First biography.</td><td><ins>Second biography.</ins></td>"
+    review_page = moderator_client.get(f"/staff/review/changes/{second.pk}/").text
+    assert side_by_side in review_page
     second.refresh_from_db()
     assert second.state == "pending"
     assert "First biography." in client.get(f"/detainees/{published.slug}/").text
@@ -370,6 +374,7 @@ def test_a_real_conflict_is_refused_and_its_author_reapplies_it(
     # Its author is told, and proposes it again on the current version.
     workspace = client_for(researcher).get("/staff/").text
     assert "Another approved change has since touched the same facts (biography" in workspace
+    assert side_by_side in workspace
     client_for(researcher).post(f"/staff/changes/{second.pk}/reapply/")
     second.refresh_from_db()
     assert second.state == "withdrawn"
