@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db.models import Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
@@ -299,6 +300,48 @@ class CorrectionForm(PartialDateMixin, forms.ModelForm):
             if name == "version":
                 continue
             value = self.cleaned_data[name]
+            values[name] = value.isoformat() if hasattr(value, "isoformat") else value
+        return values
+
+
+class CaseCorrectionForm(PartialDateMixin, forms.ModelForm):
+    """Correct what is written about a case, with a source; on a published case it waits for
+    review."""
+
+    date_pairs = [("opened_on", "opened_on_precision")]
+
+    source_urls = SourceUrlsField()
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Case
+        fields = [
+            *per_language("name"), *per_language("investigating_body"), "court", "case_number",
+            "opened_on", "opened_on_precision", *per_language("description"),
+        ]  # fmt: skip
+        widgets = {"opened_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["opened_on"].input_formats = ["%Y-%m-%d"]
+        court = self.instance.court_id if self.instance else None
+        self.fields["court"].queryset = Court.objects.filter(Q(approved=True) | Q(pk=court))
+        label_per_language(self, "name", _("Name (public)"))
+        label_per_language(self, "investigating_body", _("Investigating body (public)"))
+        label_per_language(self, "description", _("Description (public)"))
+
+    def validate_unique(self):
+        """Nothing here is unique: the slug stays as published."""
+
+    def changed_values(self):
+        """The corrected fields only, JSON-safe, for the change set."""
+        values = {}
+        for name in self.changed_data:
+            if name in ("version", "source_urls"):
+                continue
+            value = self.cleaned_data[name]
+            if hasattr(value, "pk"):
+                value = value.pk
             values[name] = value.isoformat() if hasattr(value, "isoformat") else value
         return values
 

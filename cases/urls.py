@@ -56,6 +56,8 @@ urlpatterns = [
         workspace.restore,
         name="restore",
     ),
+    path("staff/cases/<int:pk>/", workspace.staff_case, name="staff-case"),
+    path("staff/cases/<int:pk>/correct/", workspace.correct_case, name="correct-case"),
     path("staff/cases/<int:pk>/merge/", workspace.merge_case, name="merge-case"),
     path("staff/changes/<int:pk>/reapply/", workspace.reapply_change, name="reapply-change"),
     path("staff/review/", workspace.review_queue, name="review-queue"),

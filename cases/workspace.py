@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from . import addresses, services
 from .forms import (
     AffiliationForm,
+    CaseCorrectionForm,
     ChargeForm,
     CorrectionForm,
     DecisionForm,
@@ -80,6 +81,20 @@ def _detainee_for(request, pk, *, action="view"):
     raise ValueError(action)
 
 
+def _case_for(request, pk, *, action="view"):
+    """The case `pk` if the user may do `action` on it (view or change), on the one read rule
+    `Case.objects.visible_to(user)`: moderators any case; researchers any published case (their
+    change waits for review) and their own drafts. Otherwise 404 or 403, as for people."""
+    user = request.user
+    case = get_object_or_404(Case.objects.visible_to(user), pk=pk)
+    if action == "view" or user.can_review or case.state == State.PUBLISHED:
+        return case
+    mine = case.created_by_id == user.pk or case.assignees.filter(pk=user.pk).exists()
+    if action == "change" and mine and case.state == State.DRAFT:
+        return case
+    raise PermissionDenied
+
+
 def _cases_for(user):
     return Case.objects.visible_to(user).exclude(state=State.RETRACTED).order_by("name")
 
@@ -99,7 +114,7 @@ def workspace(request):
     changes = list(
         PendingChange.objects.filter(author=user)
         .exclude(state=PendingChange.State.APPLIED)
-        .select_related("detainee")[:50]
+        .select_related("detainee", "case")[:50]
     )
     for change in changes:
         # A change another approved one overlapped: said here, with "re-apply".
@@ -257,7 +272,7 @@ def add_event(request, pk):
     return render(
         request,
         "cases/staff/entry_form.html",
-        {"detainee": detainee, "form": form, "title": _("Log an event")},
+        {"detainee": detainee, "entry": detainee, "form": form, "title": _("Log an event")},
     )
 
 
@@ -292,7 +307,7 @@ def correct_event(request, pk, event_pk):
     return render(
         request,
         "cases/staff/entry_form.html",
-        {"detainee": detainee, "form": form, "title": _("Correct an event")},
+        {"detainee": detainee, "entry": detainee, "form": form, "title": _("Correct an event")},
     )
 
 
@@ -336,7 +351,7 @@ def correct(request, pk):
     return render(
         request,
         "cases/staff/entry_form.html",
-        {"detainee": detainee, "form": form, "title": _("Correct the details")},
+        {"detainee": detainee, "entry": detainee, "form": form, "title": _("Correct the details")},
     )
 
 
@@ -360,7 +375,7 @@ def add_charge(request, pk):
     return render(
         request,
         "cases/staff/entry_form.html",
-        {"detainee": detainee, "form": form, "title": _("Record a charge")},
+        {"detainee": detainee, "entry": detainee, "form": form, "title": _("Record a charge")},
     )
 
 
@@ -395,7 +410,9 @@ def add_part(request, pk, part):
         if response is not None:
             return response
     return render(
-        request, "cases/staff/entry_form.html", {"detainee": detainee, "form": form, "title": title}
+        request,
+        "cases/staff/entry_form.html",
+        {"detainee": detainee, "entry": detainee, "form": form, "title": title},
     )
 
 
@@ -455,6 +472,76 @@ def hide_source(request, pk, source_pk):
     return redirect("cases:staff-detainee", pk=pk)
 
 
+@login_required
+@staff_required
+def staff_case(request, pk):
+    """A case as staff see it: its details and sources, its defendants the user may see, the
+    changes proposed to it, and the way to correct it."""
+    case = _case_for(request, pk)
+    user = request.user
+    internal = case.internal_visible_to(user)
+    sources = Source.objects.all() if internal else Source.objects.public()
+    changes = case.pending_changes.exclude(state=PendingChange.State.APPLIED).select_related(
+        "author"
+    )
+    if not internal:
+        changes = changes.filter(author=user)
+    return render(
+        request,
+        "cases/staff/case.html",
+        {
+            "case": case,
+            "sources": sources.filter(pk__in=case.sources.values("pk")),
+            "defendants": case.memberships.filter(
+                detainee__in=Detainee.objects.visible_to(user)
+            ).select_related("detainee"),
+            "changes": changes,
+            "can_change": user.can_review
+            or case.state == State.PUBLISHED
+            or (case.created_by_id == user.pk and case.state == State.DRAFT),
+        },
+    )
+
+
+@login_required
+@staff_required
+def correct_case(request, pk):
+    """Correct a case's details with a source: at once on a draft, for review when published."""
+    case = _case_for(request, pk, action="change")
+    form = CaseCorrectionForm(
+        request.POST or None, instance=case, initial={"version": case.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        values = form.changed_values()
+        if not values:
+            messages.info(request, _("Nothing was changed."))
+            return redirect("cases:staff-case", pk=pk)
+        fresh = Case.objects.get(pk=case.pk)  # the form wrote its values onto `case`
+        data = {"fields": values}
+        data["add_sources"] = [{"fact": "case", "source_urls": form.cleaned_data["source_urls"]}]
+        summary = _("Correction of %(fields)s") % {"fields": ", ".join(sorted(values))}
+        try:
+            pending = services.change_entry(
+                case=fresh, author=request.user, data=data, summary=summary,
+                version=form.cleaned_data["version"],
+            )  # fmt: skip
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Your change waits for review; the public page is unchanged until then.")
+                if pending
+                else _("Saved."),
+            )
+            return redirect("cases:staff-case", pk=pk)
+    return render(
+        request,
+        "cases/staff/entry_form.html",
+        {"entry": case, "form": form, "title": _("Correct the case")},
+    )
+
+
 @require_POST
 @login_required
 @staff_required
@@ -485,7 +572,7 @@ def review_queue(request):
             .select_related("created_by")
             .order_by("saved_at"),
             "changes": PendingChange.objects.filter(state=PendingChange.State.PENDING)
-            .select_related("detainee", "author")
+            .select_related("detainee", "case", "author")
             .order_by("created_at"),
         },
     )
@@ -645,9 +732,9 @@ def merge_person(request, pk):
 @login_required
 @moderator_required
 def review_change(request, pk):
-    change = get_object_or_404(PendingChange.objects.select_related("detainee", "author"), pk=pk)
-    if change.detainee is None:
-        raise Http404
+    change = get_object_or_404(
+        PendingChange.objects.select_related("detainee", "case", "author"), pk=pk
+    )
     if request.method == "POST":
         action = request.POST.get("action")
         comment = request.POST.get("comment", "").strip()[:5000]

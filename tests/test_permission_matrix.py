@@ -79,6 +79,16 @@ def post_change(role, state):
     return 302 if allowed == 200 else allowed
 
 
+def staff_case(role, state):
+    """A case's staff page and its correction form: reviewers any case, researchers published
+    ones (their change waits) and their own drafts; the matrix's cases are nobody's drafts."""
+    if role == "anonymous":
+        return 302
+    if role in REVIEWERS or state == m.State.PUBLISHED:
+        return 200
+    return 404
+
+
 def post_submit(role, state):
     if role == "anonymous":
         return 302
@@ -183,6 +193,8 @@ RULES = {
     "cases:retract": ("entry", post_only, post_review),
     "cases:restore": ("entry", review_view, post_review),
     "cases:merge-case": ("case", post_only, post_review),
+    "cases:staff-case": ("case", staff_case, None),
+    "cases:correct-case": ("case", staff_case, None),
     "cases:assign": ("entry", post_only, post_review),
     "cases:staff-search": (None, signed_in, None),
     "cases:review-queue": (None, reviewers, None),
@@ -265,7 +277,7 @@ def _kwargs(name, shared, person, case):
         return {"chart": "held"}
     if name in ("cases:review-change", "cases:reapply-change"):
         return {"pk": shared["change"].pk}
-    if name == "cases:merge-case":
+    if name in ("cases:merge-case", "cases:staff-case", "cases:correct-case"):
         return {"pk": case.pk}
     if name == "cases:restore":
         return {"pk": person.pk, "history_id": person.history.earliest().history_id}

@@ -14,6 +14,12 @@ EVENT_FIELDS = [
     "in_absentia", "internal_note",
 ]  # fmt: skip
 DETAINEE_FIELDS = ["name", "gender", "born", "born_precision", "bio_en", "bio_az", "bio_ru"]
+# A case's own fields a change may carry (its name and texts in every language).
+CASE_FIELDS = [
+    "name_en", "name_az", "name_ru", "investigating_body_en", "investigating_body_az",
+    "investigating_body_ru", "court", "case_number", "opened_on", "opened_on_precision",
+    "description_en", "description_az", "description_ru",
+]  # fmt: skip
 
 
 class StaleVersion(ValidationError):

@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ..models import (
+    Case,
     Detainee,
     PendingChange,
     State,
@@ -43,21 +44,29 @@ def event_data(cleaned):
     return data
 
 
-def _apply(detainee, data, user, reason):
+def _fk(entry):
+    """The PendingChange field that names `entry`: its person or its case."""
+    return "case" if isinstance(entry, Case) else "detainee"
+
+
+def _apply(entry, data, user, reason):
     """Write a change set to the main tables as `user`, the new version recorded with `reason`,
-    then re-derive the detainee's facts."""
-    parts.apply_fields(detainee, data.get("fields", {}))
-    detainee._history_user, detainee._change_reason = user, reason[:100]
-    detainee.full_clean(exclude=["slug"])
-    if detainee.state == State.PUBLISHED:
-        detainee.mark_updated()  # an approved change
-    # The person's new version is recorded first, then its parts: a version's parts are the
+    then re-derive a person's facts."""
+    if isinstance(entry, Case) and set(data) - {"fields"} - parts.CASE_PARTS:
+        raise ValidationError(_("This change touches a field that cannot be changed here."))
+    parts.apply_fields(entry, data.get("fields", {}))
+    entry._history_user, entry._change_reason = user, reason[:100]
+    entry.full_clean(exclude=["slug"])
+    if entry.state == State.PUBLISHED:
+        entry.mark_updated()  # an approved change
+    # The entry's new version is recorded first, then its parts: a version's parts are the
     # rows as they stood until the next version was recorded (`history.snapshot_change`).
-    detainee.save()
+    entry.save()
     for part in parts.PARTS:
         for item in data.get(part.key, []):
-            part.apply(detainee, item, user)
-    detainee.refresh_derived()
+            part.apply(entry, item, user)
+    if isinstance(entry, Detainee):
+        entry.refresh_derived()
 
 
 def propose_merge(*, survivor, other, moderator):
@@ -92,7 +101,7 @@ def describe_change(change):
     if change.described:
         kept = change.described.get(language) or change.described.get("en") or []
         return [parts.Line(**line) for line in kept]
-    return parts.describe(change.detainee, change.data)
+    return parts.describe(change.entry, change.data)
 
 
 def _described(detainee, data):
@@ -105,14 +114,14 @@ def _described(detainee, data):
 
 
 @transaction.atomic
-def change_entry(*, detainee, author, data, summary, version=None):
-    """Record a change to a detainee.
+def change_entry(*, detainee=None, case=None, author, data, summary, version=None):
+    """Record a change to a person (`detainee`) or a case.
 
     A draft (or an entry sent back) is changed in place. A published entry is not touched: the
     change waits as a PendingChange until a moderator approves it, so the public keeps seeing
     the last approved version.
     """
-    locked = _lock(detainee)
+    locked = _lock(detainee or case)
     _check_version(locked, version)
     if locked.state == State.PUBLISHED:
         return _propose(locked, author, data, summary)
@@ -123,7 +132,7 @@ def change_entry(*, detainee, author, data, summary, version=None):
     _apply(locked, data, author, summary)
     # Kept as a record of what was changed, for the entry's readable history.
     PendingChange.objects.create(
-        detainee=locked, author=author, base_version=base_version, data=data,
+        **{_fk(locked): locked}, author=author, base_version=base_version, data=data,
         summary=summary[:255], state=PendingChange.State.APPLIED,
         applied_version=locked.version, reviewed_at=timezone.now(), described=described,
     )  # fmt: skip
@@ -135,13 +144,13 @@ def _propose(locked, author, data, summary):
     change still waiting, so that a moderator reads and approves them as one."""
     waiting = (
         PendingChange.objects.select_for_update()
-        .filter(detainee=locked, author=author, state=PendingChange.State.PENDING)
+        .filter(**{_fk(locked): locked}, author=author, state=PendingChange.State.PENDING)
         .order_by("-pk")
         .first()
     )
     if waiting is None:
         return PendingChange.objects.create(
-            detainee=locked, author=author, base_version=locked.version, data=data,
+            **{_fk(locked): locked}, author=author, base_version=locked.version, data=data,
             summary=summary[:255],
         )  # fmt: skip
     waiting.data = parts.merge(waiting.data, data)
@@ -166,9 +175,9 @@ def approve_change(*, change, moderator, revision=None):
         change.author_id, moderator,
         _("You proposed this change: another moderator must review and approve it."),
     )  # fmt: skip
-    detainee = _lock(change.detainee)
-    if detainee.version != change.base_version:
-        conflicts = change_conflicts(change, detainee)
+    entry = _lock(change.entry)
+    if entry.version != change.base_version:
+        conflicts = change_conflicts(change, entry)
         if conflicts:
             raise StaleVersion(
                 _(
@@ -179,49 +188,49 @@ def approve_change(*, change, moderator, revision=None):
                 % {"what": "; ".join(conflicts)}
             )
         # Nothing it touches changed since: it applies to the current version as it is.
-        change.base_version = detainee.version
-    change.described = _described(detainee, change.data)
+        change.base_version = entry.version
+    change.described = _described(entry, change.data)
     _apply(
-        detainee, change.data, moderator,
+        entry, change.data, moderator,
         f"change #{change.pk} by {change.author} approved by {moderator}",
     )  # fmt: skip
-    _publish_new_cases(detainee, moderator)
-    approve_terms_of(detainee, moderator)
+    if isinstance(entry, Detainee):
+        _publish_new_cases(entry, moderator)
+        approve_terms_of(entry, moderator)
     change.state = PendingChange.State.APPROVED
     change.reviewer, change.reviewed_at = moderator, timezone.now()
-    change.applied_version = detainee.version
+    change.applied_version = entry.version
     change.save()
     return change
 
 
-def change_conflicts(change, detainee=None):
+def change_conflicts(change, entry=None):
     """What a pending change proposes that was changed since it was proposed, in plain words;
     empty when it can be applied to the current version as it is (rebased). A field conflicts
     when its value now differs from its value in the version the change was made on; a part that
     changes or removes a recorded row (a date, an article, a spelling), when that row was saved
     or removed after the change was proposed; added rows never do."""
-    return list(dict.fromkeys(conflict[0] for conflict in conflict_details(change, detainee)))
+    return list(dict.fromkeys(conflict[0] for conflict in conflict_details(change, entry)))
 
 
-def conflict_details(change, detainee=None):
+def conflict_details(change, entry=None):
     """`change_conflicts` side by side, for its author and the moderator: (what, as it was when
     the change was proposed, as it is now, as the change proposes it)."""
-    detainee = detainee or change.detainee
-    if detainee.version == change.base_version:
+    entry = entry or change.entry
+    if entry.version == change.base_version:
         return []
-    conflicts = []
+    model, conflicts = type(entry), []
     fields = change.data.get("fields", {})
     if fields:
-        base = (
-            detainee.history.filter(version__lte=change.base_version).order_by("-version").first()
-        )
+        base = entry.history.filter(version__lte=change.base_version).order_by("-version").first()
         for name, value in fields.items():
-            before = getattr(base, name, None) if base is not None else None
-            if base is None or before != getattr(detainee, name):
+            field = model._meta.get_field(name)
+            before = getattr(base, field.attname, None) if base is not None else None
+            now = getattr(entry, field.attname)
+            if base is None or before != now:
                 conflicts.append((
-                    str(Detainee._meta.get_field(name).verbose_name),
-                    parts.field_text(name, before), parts.field_text(name, getattr(detainee, name)),
-                    parts.field_text(name, value),
+                    str(field.verbose_name), parts.field_text(name, before, model),
+                    parts.field_text(name, now, model), parts.field_text(name, value, model),
                 ))  # fmt: skip
     for part in parts.PARTS:
         items = change.data.get(part.key, [])
@@ -233,7 +242,7 @@ def conflict_details(change, detainee=None):
         if not changed.exists():
             continue
         for item in items:
-            line = part.describe(detainee, item)
+            line = part.describe(entry, item)
             conflicts.append((str(part.label), line.old or "—", _("changed since"), line.text))
     return conflicts
 
@@ -245,11 +254,11 @@ def reapply_change(*, change, author):
     change = PendingChange.objects.select_for_update().get(pk=change.pk)
     if change.author_id != author.pk or change.state != PendingChange.State.PENDING:
         raise PermissionDenied
-    locked = _lock(change.detainee)
+    locked = _lock(change.entry)
     change.state = PendingChange.State.WITHDRAWN
     change.save()
     return PendingChange.objects.create(
-        detainee=locked, author=author, base_version=locked.version, data=change.data,
+        **{_fk(locked): locked}, author=author, base_version=locked.version, data=change.data,
         summary=change.summary,
     )  # fmt: skip
 

@@ -35,7 +35,7 @@ from ..models import (
     Source,
     format_partial_date,
 )
-from ._base import DETAINEE_FIELDS, EVENT_FIELDS, sources_for
+from ._base import CASE_FIELDS, DETAINEE_FIELDS, EVENT_FIELDS, sources_for
 from .merging import merge_person
 
 
@@ -539,17 +539,21 @@ FACTS = {
     "occupation": (DetaineeOccupation, "detainee", gettext_lazy("occupation")),
     "affiliation": (Affiliation, "detainee", gettext_lazy("affiliation")),
     "membership": (CaseDefendant, "detainee", gettext_lazy("defendant in a case")),
+    "case": (Case, "pk", gettext_lazy("the case")),
 }
 
 
-def fact_row(detainee, fact, pk):
-    """The person's row for a fact (`FACTS`), or None: never another person's."""
+def fact_row(entry, fact, pk):
+    """The entry's row for a fact (`FACTS`), or None: never another entry's. The entry itself
+    ("detainee", "case") only when it is one."""
     if fact not in FACTS:
         return None
     model, path, _label = FACTS[fact]
     if path == "pk":
-        return model.objects.filter(pk=detainee.pk).first()
-    return model.objects.filter(pk=pk, **{path: detainee}).first()
+        return entry if isinstance(entry, model) else None
+    if not isinstance(entry, Detainee):
+        return None
+    return model.objects.filter(pk=pk, **{path: entry}).first()
 
 
 def describe_fact(row, fact):
@@ -651,6 +655,8 @@ PARTS = [
     AddAffiliation(), UnlinkEchr(), LinkEchr(), RemoveSource(), AddSources(), MergePeople(),
 ]  # fmt: skip
 PARTS_BY_KEY = {part.key: part for part in PARTS}
+# What a change to a case may hold besides its fields: sources added to it.
+CASE_PARTS = {"add_sources"}
 
 
 # What a removal names: its part, and the fact (`FACTS`) whose row it takes off.
@@ -696,20 +702,31 @@ def cited_source(detainee, pk):
     return None
 
 
-def apply_fields(detainee, fields):
+def entry_fields(entry):
+    """The entry's own fields a change may set: a person's or a case's."""
+    return CASE_FIELDS if isinstance(entry, Case) else DETAINEE_FIELDS
+
+
+def apply_fields(entry, fields):
+    model = type(entry)
     for name, value in fields.items():
-        if name not in DETAINEE_FIELDS:
+        if name not in entry_fields(entry):
             raise ValidationError(_("This change touches a field that cannot be changed here."))
-        if name == "born" and value:
+        field = model._meta.get_field(name)
+        if value and field.get_internal_type() == "DateField":
             value = datetime.date.fromisoformat(value)
-        setattr(detainee, name, value)
+        setattr(entry, field.attname, value)
 
 
-def field_text(name, value):
-    """A person's own field's value as people read it: a choice's label, a date, a dash."""
+def field_text(name, value, model=Detainee):
+    """An entry's own field's value as people read it: a choice's label, a date, a related
+    term's name, a dash for nothing."""
     if value in (None, ""):
         return "—"
-    model_field = Detainee._meta.get_field(name)
+    model_field = model._meta.get_field(name)
+    if model_field.is_relation:
+        value = value.pk if hasattr(value, "pk") else value
+        return str(model_field.related_model.objects.filter(pk=value).first() or "—")
     if isinstance(value, str) and model_field.get_internal_type() == "DateField":
         value = datetime.date.fromisoformat(value)
     if model_field.choices:
@@ -719,20 +736,21 @@ def field_text(name, value):
     return str(value)
 
 
-def describe_fields(detainee, fields):
-    lines = []
+def describe_fields(entry, fields):
+    model, lines = type(entry), []
     for name, value in fields.items():
-        label = str(capfirst(Detainee._meta.get_field(name).verbose_name))
-        old = field_text(name, getattr(detainee, name, ""))
-        lines.append(Line(label, "changed", field_text(name, value), old=old))
+        field = model._meta.get_field(name)
+        old = field_text(name, getattr(entry, field.attname, ""), model)
+        label = str(capfirst(field.verbose_name))
+        lines.append(Line(label, "changed", field_text(name, value, model), old=old))
     return lines
 
 
-def describe(detainee, data):
+def describe(entry, data):
     """The readable lines of a change set, in the order they are applied."""
-    lines = describe_fields(detainee, data.get("fields", {}))
+    lines = describe_fields(entry, data.get("fields", {}))
     for part in PARTS:
-        lines.extend(part.describe(detainee, item) for item in data.get(part.key, []))
+        lines.extend(part.describe(entry, item) for item in data.get(part.key, []))
     return lines
 
 

@@ -529,3 +529,66 @@ def test_an_event_is_corrected_in_any_of_its_facts_with_a_source(
     assert staff.get(
         f"/staff/detainees/{person.pk}/events/{other_persons_event.pk}/correct/"
     ).status_code == 404  # fmt: skip
+
+
+# --- A case's own details ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_case_is_corrected_with_a_source_through_review(
+    client, client_for, researcher, moderator, person
+):
+    case = person.memberships.get().case
+    court = m.Court.objects.create(
+        slug="fictional-grave-crimes", name="Fictional Grave Crimes Court"
+    )
+    staff = client_for(researcher)
+    page = staff.get(f"/staff/cases/{case.pk}/").text
+    assert "Testname Anar Fictional" in page and "Correct the case" in page
+    url = f"/staff/cases/{case.pk}/correct/"
+    form = form_data(staff.get(url).text)
+    response = staff.post(url, {**form, "court": court.pk, "name_ru": "Фиктивное дело",
+                                "case_number": "2024-77", "source_urls": OTHER})  # fmt: skip
+    assert response.status_code == 302, response.text[:3000]
+    change = m.PendingChange.objects.get(state="pending")
+    assert change.case == case and change.detainee is None
+    assert "Fictional Grave Crimes Court" not in client.get(case.get_absolute_url()).text
+
+    queue = client_for(moderator).get("/staff/review/").text
+    assert "Fictional smuggling case: Correction of" in queue
+    page = client_for(moderator).get(f"/staff/review/changes/{change.pk}/").text
+    assert "<del>—</del> → <ins>Fictional Grave Crimes Court</ins>" in page
+    assert "<ins>2024-77</ins>" in page and "<ins>Фиктивное дело</ins>" in page
+    assert "the case: Fictional smuggling case" in page and OTHER in page
+    client_for(moderator).post(
+        f"/staff/review/changes/{change.pk}/", {"action": "approve", "revision": change.revision}
+    )
+    change.refresh_from_db()
+    case.refresh_from_db()
+    assert change.state == "approved" and change.applied_version == case.version
+    assert (case.court, case.case_number, case.name_ru) == (court, "2024-77", "Фиктивное дело")
+    assert OTHER in case.sources.values_list("url", flat=True)
+    public = client.get(case.get_absolute_url()).text
+    assert "Fictional Grave Crimes Court" in public
+    assert case.history.latest().history_user == moderator
+
+
+@pytest.mark.django_db
+def test_a_researcher_corrects_their_own_draft_case_at_once_and_nobody_elses(
+    client_for, researcher, other_researcher
+):
+    draft = services.draft_case(author=researcher, name="Fictional draft case")
+    staff = client_for(researcher)
+    form = form_data(staff.get(f"/staff/cases/{draft.pk}/correct/").text)
+    staff.post(f"/staff/cases/{draft.pk}/correct/",
+               {**form, "case_number": "D-1", "source_urls": OTHER})  # fmt: skip
+    draft.refresh_from_db()
+    assert draft.case_number == "D-1"
+    assert m.PendingChange.objects.get().state == "applied"
+    assert client_for(other_researcher).get(f"/staff/cases/{draft.pk}/").status_code == 404
+    response = client_for(other_researcher).post(
+        f"/staff/cases/{draft.pk}/correct/", {**form, "case_number": "X"}
+    )
+    assert response.status_code == 404
+    draft.refresh_from_db()
+    assert draft.case_number == "D-1"
