@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import importing, staff_search, views, workspace
+from . import importing, staff_search, views, workbench, workspace
 
 app_name = "cases"
 
@@ -26,39 +26,39 @@ urlpatterns = [
     path("staff/detainees/<int:pk>/charges/add/", workspace.add_charge, name="add-charge"),
     path(
         "staff/detainees/<int:pk>/events/<int:event_pk>/correct/",
-        workspace.correct_event,
+        workbench.correct_event,
         name="correct-event",
     ),
     path("staff/detainees/<int:pk>/correct/", workspace.correct, name="correct"),
     *[
         path(
             f"staff/detainees/<int:pk>/{part}/add/",
-            workspace.add_part,
+            workbench.add_part,
             {"part": part},
             name=f"add-{part}",
         )
-        for part in workspace.PART_FORMS
+        for part in workbench.PART_FORMS
     ],
-    path("staff/detainees/<int:pk>/remove/", workspace.remove_part, name="remove-part"),
-    path("staff/detainees/<int:pk>/merge/", workspace.merge_person, name="merge-person"),
+    path("staff/detainees/<int:pk>/remove/", workbench.remove_part, name="remove-part"),
+    path("staff/detainees/<int:pk>/merge/", workbench.merge_person, name="merge-person"),
     path(
         "staff/detainees/<int:pk>/sources/<int:source_pk>/confidential/",
-        workspace.hide_source,
+        workbench.hide_source,
         name="hide-source",
     ),
     path("staff/detainees/<int:pk>/submit/", workspace.submit, name="submit"),
     path("staff/detainees/<int:pk>/review/", workspace.review_entry, name="review-entry"),
     path("staff/detainees/<int:pk>/retract/", workspace.retract, name="retract"),
     path("staff/detainees/<int:pk>/assign/", workspace.assign, name="assign"),
-    path("staff/detainees/<int:pk>/history/", workspace.history, name="staff-history"),
+    path("staff/detainees/<int:pk>/history/", workbench.history, name="staff-history"),
     path(
         "staff/detainees/<int:pk>/history/<int:history_id>/restore/",
-        workspace.restore,
+        workbench.restore,
         name="restore",
     ),
-    path("staff/cases/<int:pk>/", workspace.staff_case, name="staff-case"),
-    path("staff/cases/<int:pk>/correct/", workspace.correct_case, name="correct-case"),
-    path("staff/cases/<int:pk>/merge/", workspace.merge_case, name="merge-case"),
+    path("staff/cases/<int:pk>/", workbench.staff_case, name="staff-case"),
+    path("staff/cases/<int:pk>/correct/", workbench.correct_case, name="correct-case"),
+    path("staff/cases/<int:pk>/merge/", workbench.merge_case, name="merge-case"),
     path("staff/changes/<int:pk>/reapply/", workspace.reapply_change, name="reapply-change"),
     path("staff/review/", workspace.review_queue, name="review-queue"),
     path("staff/import/", importing.import_arrests, name="import"),
