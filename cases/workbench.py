@@ -42,6 +42,7 @@ from .workspace import (
     _cases_for,
     _detainee_for,
     _save_change,
+    _saved_message,
     moderator_required,
     staff_required,
 )
@@ -150,12 +151,7 @@ def remove_part(request, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(
-            request,
-            _("Your change waits for review; the public page is unchanged until then.")
-            if pending
-            else _("Saved."),
-        )
+        _saved_message(request, pending)
     return redirect("cases:staff-detainee", pk=pk)
 
 
@@ -222,21 +218,9 @@ def correct_case(request, pk):
         data = {"fields": values}
         data["add_sources"] = [{"fact": "case", "source_urls": form.cleaned_data["source_urls"]}]
         summary = _("Correction of %(fields)s") % {"fields": ", ".join(sorted(values))}
-        try:
-            pending = services.change_entry(
-                case=fresh, author=request.user, data=data, summary=summary,
-                version=form.cleaned_data["version"],
-            )  # fmt: skip
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request,
-                _("Your change waits for review; the public page is unchanged until then.")
-                if pending
-                else _("Saved."),
-            )
-            return redirect("cases:staff-case", pk=pk)
+        response = _save_change(request, form, fresh, data, summary)
+        if response is not None:
+            return response
     return render(
         request,
         "cases/staff/entry_form.html",

@@ -267,23 +267,30 @@ def add_event(request, pk):
     )
 
 
-def _save_change(request, form, detainee, data, summary):
-    """Write the change or hold it for review; None when it failed (the form says why)."""
+def _save_change(request, form, entry, data, summary):
+    """Write the change to a person or a case, or hold it for review; None when it failed (the
+    form says why)."""
+    is_case = isinstance(entry, Case)
     try:
         pending = services.change_entry(
-            detainee=detainee, author=request.user, data=data, summary=summary,
-            version=form.cleaned_data["version"],
+            **{"case" if is_case else "detainee": entry}, author=request.user, data=data,
+            summary=summary, version=form.cleaned_data["version"],
         )  # fmt: skip
     except ValidationError as error:
         form.add_error(None, error)
         return None
-    if pending is not None:
-        messages.success(
-            request, _("Your change waits for review; the public page is unchanged until then.")
-        )
-    else:
-        messages.success(request, _("Saved."))
-    return redirect("cases:staff-detainee", pk=detainee.pk)
+    _saved_message(request, pending)
+    return redirect("cases:staff-case" if is_case else "cases:staff-detainee", pk=entry.pk)
+
+
+def _saved_message(request, pending):
+    """What a saved change says: applied, or waiting for review."""
+    messages.success(
+        request,
+        _("Your change waits for review; the public page is unchanged until then.")
+        if pending is not None
+        else _("Saved."),
+    )
 
 
 @login_required

@@ -76,12 +76,6 @@ def _gone():
     return ValidationError(_("A row this change touches is no longer recorded."))
 
 
-def _row(model, detainee, item, **lookup):
-    """The row `item["id"]` of `detainee` this part touches, or None when it is gone."""
-    lookup = lookup or {"detainee": detainee}
-    return model.objects.filter(pk=item.get("id"), **lookup).first()
-
-
 def _saved(row, user):
     row._history_user = user
     row.full_clean()
@@ -153,28 +147,6 @@ class AddEvent(Part):
 
     def touched_rows(self, items):
         return None
-
-
-class RemoveEvent(Part):
-    """An event recorded in error; its history keeps it."""
-
-    key, label, model = "remove_events", gettext_lazy("Event"), Event
-
-    def apply(self, detainee, item, user):
-        event = _row(Event, detainee, item)
-        if event is None:
-            raise _gone()
-        event._history_user = user
-        event.delete()
-
-    def describe(self, detainee, item):
-        event = _row(Event, detainee, item)
-        text = (
-            f"{event.get_kind_display()}, {_date(event.date, event.date_precision)}"
-            if event
-            else item.get("text", "")
-        )
-        return Line(str(self.label), "removed", text)
 
 
 def _event_text(name, value):
@@ -322,51 +294,6 @@ class CorrectChargeArticle(Part):
         return (Charge, [item.get("charge") for item in items])
 
 
-class RemoveCharge(Part):
-    """A charge step recorded in error (not a dropped charge: that is a step of its own)."""
-
-    key, label, model = "remove_charges", gettext_lazy("Charge"), Charge
-
-    def apply(self, detainee, item, user):
-        charge = _row(Charge, detainee, item, defendant__detainee=detainee)
-        if charge is None:
-            raise _gone()
-        charge._history_user = user
-        charge.delete()
-
-    def describe(self, detainee, item):
-        charge = _row(Charge, detainee, item, defendant__detainee=detainee)
-        text = describe_fact(charge, "charge") if charge else item.get("text", "")
-        return Line(str(self.label), "removed", text)
-
-
-class RemoveMembership(Part):
-    """A person named as a defendant in a case by mistake, with their charge steps in it; every
-    row's history keeps it."""
-
-    key, label, model = "remove_memberships", gettext_lazy("Defendant in a case"), CaseDefendant
-
-    def apply(self, detainee, item, user):
-        membership = _row(CaseDefendant, detainee, item)
-        if membership is None:
-            raise _gone()
-        for charge in membership.charges.all():
-            charge._history_user = user
-            charge.delete()
-        membership._history_user = user
-        membership.delete()
-
-    def describe(self, detainee, item):
-        membership = _row(CaseDefendant, detainee, item)
-        if membership is None:
-            return Line(str(self.label), "removed", item.get("text", ""))
-        steps = [describe_fact(c, "charge") for c in membership.charges.select_related("article")]
-        return Line(
-            str(self.label), "removed", str(membership.case),
-            details=[(_("charges"), ", ".join(steps) or "—")],
-        )  # fmt: skip
-
-
 class AddName(Part):
     key, label, model = "add_names", gettext_lazy("Other spelling"), DetaineeName
 
@@ -394,21 +321,6 @@ class AddName(Part):
         return None
 
 
-class RemoveName(Part):
-    key, label, model = "remove_names", gettext_lazy("Other spelling"), DetaineeName
-
-    def apply(self, detainee, item, user):
-        name = _row(DetaineeName, detainee, item)
-        if name is None:
-            raise _gone()
-        name._history_user = user
-        name.delete()
-
-    def describe(self, detainee, item):
-        name = _row(DetaineeName, detainee, item)
-        return Line(str(self.label), "removed", name.name if name else item.get("text", ""))
-
-
 class AddOccupation(Part):
     key, label, model = "add_occupations", gettext_lazy("Occupation"), DetaineeOccupation
 
@@ -428,20 +340,6 @@ class AddOccupation(Part):
 
     def touched_rows(self, items):
         return None
-
-
-class RemoveOccupation(Part):
-    key, label, model = "remove_occupations", gettext_lazy("Occupation"), DetaineeOccupation
-
-    def apply(self, detainee, item, user):
-        row = _row(DetaineeOccupation, detainee, item)
-        if row is None:
-            raise _gone()
-        row.delete()
-
-    def describe(self, detainee, item):
-        row = _row(DetaineeOccupation, detainee, item)
-        return Line(str(self.label), "removed", str(row) if row else item.get("text", ""))
 
 
 class AddAffiliation(Part):
@@ -477,21 +375,6 @@ class AddAffiliation(Part):
 
     def touched_rows(self, items):
         return None
-
-
-class RemoveAffiliation(Part):
-    key, label, model = "remove_affiliations", gettext_lazy("Affiliation"), Affiliation
-
-    def apply(self, detainee, item, user):
-        row = _row(Affiliation, detainee, item)
-        if row is None:
-            raise _gone()
-        row._history_user = user
-        row.delete()
-
-    def describe(self, detainee, item):
-        row = _row(Affiliation, detainee, item)
-        return Line(str(self.label), "removed", str(row.organization) if row else item.get("text"))
 
 
 class LinkEchr(Part):
@@ -648,10 +531,59 @@ class MergePeople(Part):
         return None
 
 
+class RemoveRow(Part):
+    """A row of the person recorded in error, taken off: an event, a charge step, a spelling,
+    an occupation, an affiliation (`FACTS` names it). Its history keeps it."""
+
+    def __init__(self, key, label, fact):
+        self.key, self.label, self.fact = key, label, fact
+        self.model = FACTS[fact][0]
+
+    def row(self, detainee, item):
+        return fact_row(detainee, self.fact, item.get("id"))
+
+    def apply(self, detainee, item, user):
+        row = self.row(detainee, item)
+        if row is None:
+            raise _gone()
+        self.delete(row, user)
+
+    def delete(self, row, user):
+        row._history_user = user
+        row.delete()
+
+    def describe(self, detainee, item):
+        row = self.row(detainee, item)
+        text = describe_fact(row, self.fact) if row is not None else item.get("text", "")
+        return Line(str(self.label), "removed", text)
+
+
+class RemoveMembership(RemoveRow):
+    """A person named as a defendant in a case by mistake, with their charge steps in it."""
+
+    def delete(self, row, user):
+        for charge in row.charges.all():
+            super().delete(charge, user)
+        super().delete(row, user)
+
+    def describe(self, detainee, item):
+        line = super().describe(detainee, item)
+        row = self.row(detainee, item)
+        if row is not None:
+            steps = [describe_fact(c, "charge") for c in row.charges.select_related("article")]
+            line.details = [(_("charges"), ", ".join(steps) or "—")]
+        return line
+
+
 PARTS = [
-    CorrectEvent(), CorrectChargeArticle(), RemoveEvent(), AddEvent(), RemoveCharge(),
-    RemoveMembership(), AddCharge(),
-    RemoveName(), AddName(), RemoveOccupation(), AddOccupation(), RemoveAffiliation(),
+    CorrectEvent(), CorrectChargeArticle(),
+    RemoveRow("remove_events", gettext_lazy("Event"), "event"), AddEvent(),
+    RemoveRow("remove_charges", gettext_lazy("Charge"), "charge"),
+    RemoveMembership("remove_memberships", gettext_lazy("Defendant in a case"), "membership"),
+    AddCharge(),
+    RemoveRow("remove_names", gettext_lazy("Other spelling"), "name"), AddName(),
+    RemoveRow("remove_occupations", gettext_lazy("Occupation"), "occupation"), AddOccupation(),
+    RemoveRow("remove_affiliations", gettext_lazy("Affiliation"), "affiliation"),
     AddAffiliation(), UnlinkEchr(), LinkEchr(), RemoveSource(), AddSources(), MergePeople(),
 ]  # fmt: skip
 PARTS_BY_KEY = {part.key: part for part in PARTS}
@@ -660,11 +592,7 @@ CASE_PARTS = {"add_sources"}
 
 
 # What a removal names: its part, and the fact (`FACTS`) whose row it takes off.
-REMOVALS = {
-    "remove_names": "name", "remove_occupations": "occupation",
-    "remove_affiliations": "affiliation", "remove_events": "event", "remove_charges": "charge",
-    "remove_memberships": "membership",
-}  # fmt: skip
+REMOVALS = {part.key: part.fact for part in PARTS if isinstance(part, RemoveRow)}
 
 
 def removal(detainee, key, *, id=None, fact="", source=None):
