@@ -274,7 +274,23 @@ class EventForm(PartialDateMixin, forms.ModelForm):
         """The event belongs to no detainee yet: the service checks it when it is written."""
 
 
-class CorrectionForm(PartialDateMixin, forms.ModelForm):
+class CorrectionMixin:
+    """A form correcting an entry's own fields (a person's, a case's): `changed_values()` gives
+    the corrected fields only, JSON-safe, for the change set."""
+
+    def changed_values(self):
+        values = {}
+        for name in self.changed_data:
+            if name not in self._meta.fields:
+                continue  # the version, the sources: not fields of the entry
+            value = self.cleaned_data[name]
+            if hasattr(value, "pk"):
+                value = value.pk
+            values[name] = value.isoformat() if hasattr(value, "isoformat") else value
+        return values
+
+
+class CorrectionForm(CorrectionMixin, PartialDateMixin, forms.ModelForm):
     """Correct what is written about the person; on a published entry it waits for review."""
 
     date_pairs = [("born", "born_precision")]
@@ -293,18 +309,8 @@ class CorrectionForm(PartialDateMixin, forms.ModelForm):
     def validate_unique(self):
         """Nothing here is unique: the slug stays as published."""
 
-    def changed_values(self):
-        """The corrected fields only, JSON-safe, for the change set."""
-        values = {}
-        for name in self.changed_data:
-            if name == "version":
-                continue
-            value = self.cleaned_data[name]
-            values[name] = value.isoformat() if hasattr(value, "isoformat") else value
-        return values
 
-
-class CaseCorrectionForm(PartialDateMixin, forms.ModelForm):
+class CaseCorrectionForm(CorrectionMixin, PartialDateMixin, forms.ModelForm):
     """Correct what is written about a case, with a source; on a published case it waits for
     review."""
 
@@ -332,18 +338,6 @@ class CaseCorrectionForm(PartialDateMixin, forms.ModelForm):
 
     def validate_unique(self):
         """Nothing here is unique: the slug stays as published."""
-
-    def changed_values(self):
-        """The corrected fields only, JSON-safe, for the change set."""
-        values = {}
-        for name in self.changed_data:
-            if name in ("version", "source_urls"):
-                continue
-            value = self.cleaned_data[name]
-            if hasattr(value, "pk"):
-                value = value.pk
-            values[name] = value.isoformat() if hasattr(value, "isoformat") else value
-        return values
 
 
 class ChargeForm(PartialDateMixin, forms.Form):

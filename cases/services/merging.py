@@ -96,6 +96,15 @@ def _moved(row, user, reason, **values):
     row.save()
 
 
+def _fold(row, same, user, reason, **move):
+    """Move `row` to the survivor (`move`), or, when the survivor holds the `same` row, keep
+    that one with both rows' sources."""
+    if same is None:
+        _moved(row, user, reason, **move)
+    else:
+        _gone(row, user, reason, into=same)
+
+
 def _gone(row, user, reason, into=None):
     """A duplicate row folded into `into`: its sources go there, its history keeps it."""
     if into is not None:
@@ -126,11 +135,8 @@ def merge_person(*, survivor, other, user):
         )
         spelling.sources.set(other.sources.all())
     for name in other.other_names.all():
-        existing = survivor.other_names.filter(name=name.name).first()
-        if existing is None:
-            _moved(name, user, reason, detainee=survivor)
-        else:
-            _gone(name, user, reason, into=existing)
+        same = survivor.other_names.filter(name=name.name).first()
+        _fold(name, same, user, reason, detainee=survivor)
     for row in other.occupation_rows.all():
         existing = survivor.occupation_rows.filter(occupation_id=row.occupation_id).first()
         if existing is None:
@@ -144,10 +150,7 @@ def merge_person(*, survivor, other, user):
         same = survivor.events.filter(
             kind=event.kind, date=event.date, date_precision=event.date_precision
         ).first()
-        if same is None:
-            _moved(event, user, reason, detainee=survivor)
-        else:
-            _gone(event, user, reason, into=same)
+        _fold(event, same, user, reason, detainee=survivor)
     for membership in other.memberships.all():
         existing = survivor.memberships.filter(case_id=membership.case_id).first()
         if existing is None:
@@ -155,11 +158,7 @@ def merge_person(*, survivor, other, user):
             continue
         kept = {_charge_step(charge): charge for charge in existing.charges.all()}
         for charge in membership.charges.all():
-            same = kept.get(_charge_step(charge))
-            if same is None:
-                _moved(charge, user, reason, defendant=existing)
-            else:
-                _gone(charge, user, reason, into=same)
+            _fold(charge, kept.get(_charge_step(charge)), user, reason, defendant=existing)
         _gone(membership, user, reason, into=existing)
     for contact in other.contacts.all():
         _moved(contact, user, reason, detainee=survivor)
